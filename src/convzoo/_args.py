@@ -1,0 +1,123 @@
+"""Normalising and checking user arguments; every user-facing error message lives here.
+
+Public functions check their input once, through these helpers, and raise a
+``ValueError``/``TypeError`` that names the argument and the value received.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+PADDING_MODES = ("valid", "same", "same_lower", "full")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def int_tuple(value, n: int, name: str, minimum: int | None = None) -> tuple[int, ...]:
+    """Return ``value`` as a tuple of ``n`` ints (an int is repeated), each ``>= minimum``."""
+    if _is_int(value):
+        items = (int(value),) * n
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        items = tuple(value)
+        if len(items) != n or not all(_is_int(v) for v in items):
+            raise ValueError(f"{name} must be an int or a sequence of {n} ints; got {name}={value!r}")
+        items = tuple(int(v) for v in items)
+    elif isinstance(value, np.ndarray) and value.ndim == 1:
+        return int_tuple(value.tolist(), n, name, minimum)
+    else:
+        raise TypeError(f"{name} must be an int or a sequence of {n} ints; got {name}={value!r}")
+    if minimum is not None and any(v < minimum for v in items):
+        raise ValueError(f"{name} must be >= {minimum}; got {name}={value!r}")
+    return items
+
+
+def positive_tuple(value, n: int, name: str) -> tuple[int, ...]:
+    """Stride, dilation, kernel size: ``n`` ints, each at least 1."""
+    return int_tuple(value, n, name, minimum=1)
+
+
+def positive_int(value, name: str) -> int:
+    """One int, at least 1 (groups, channels, depth multiplier)."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int; got {name}={value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1; got {name}={value!r}")
+    return int(value)
+
+
+def padding_spec(padding, n: int, name: str = "padding", modes: Sequence[str] = PADDING_MODES):
+    """Normalise a padding argument.
+
+    Returns either one of ``modes`` (a string) or a tuple of ``n`` ``(before, after)``
+    pairs of non-negative ints. Accepted forms: an int, ``n`` ints (one per spatial
+    dim, both sides), ``n`` pairs ``((before, after), ...)``, or a mode string.
+    """
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode not in modes:
+            raise ValueError(f"{name} must be an int, a tuple, or one of {tuple(modes)}; "
+                             f"got {name}={padding!r}")
+        return mode
+    if _is_int(padding):
+        if padding < 0:
+            raise ValueError(f"{name} must be >= 0; got {name}={padding!r}")
+        return ((int(padding), int(padding)),) * n
+    if isinstance(padding, np.ndarray):
+        padding = padding.tolist()
+    if isinstance(padding, Sequence) and len(padding) == n:
+        pairs = []
+        for item in padding:
+            if _is_int(item):
+                pairs.append((int(item), int(item)))
+            elif (isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2
+                  and all(_is_int(v) for v in item)):
+                pairs.append((int(item[0]), int(item[1])))
+            else:
+                raise ValueError(f"{name} must be an int, {n} ints, or {n} (before, after) pairs; "
+                                 f"got {name}={padding!r}")
+        if any(v < 0 for pair in pairs for v in pair):
+            raise ValueError(f"{name} must be >= 0; got {name}={padding!r}")
+        return tuple(pairs)
+    raise ValueError(f"{name} must be an int, {n} ints, {n} (before, after) pairs, or one of "
+                     f"{tuple(modes)}; got {name}={padding!r}")
+
+
+def check_ndim(shape: tuple[int, ...], expected: int | tuple[int, ...], name: str) -> None:
+    """Raise if an array's number of dimensions is not one of ``expected``."""
+    allowed = (expected,) if isinstance(expected, int) else tuple(expected)
+    if len(shape) not in allowed:
+        want = " or ".join(str(a) for a in allowed)
+        raise ValueError(f"{name} must be {want}-dimensional; got {name} with shape {tuple(shape)}")
+
+
+def check_float(dtype, name: str) -> None:
+    """Raise ``TypeError`` unless ``dtype`` is a floating-point dtype."""
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"{name} must have a floating-point dtype; got {name} with dtype {dtype}")
+
+
+def check_same_dtype(a_dtype, b_dtype, a: str, b: str) -> None:
+    """Raise ``TypeError`` when two operands differ in dtype (no silent promotion, as PyTorch)."""
+    if a_dtype != b_dtype:
+        raise TypeError(f"{a} and {b} must have the same dtype; got {a} {a_dtype} and {b} {b_dtype}")
+
+
+def check_numeric(dtype, name: str) -> None:
+    """Raise ``TypeError`` unless ``dtype`` is integer or floating point (max pooling)."""
+    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)):
+        raise TypeError(f"{name} must have an integer or floating-point dtype; "
+                        f"got {name} with dtype {dtype}")
+
+
+def check_positive_number(value, name: str) -> float:
+    """A real number strictly above zero (Lp norm, learning rate, ...)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {name}={value!r}")
+    if not value > 0 or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number > 0; got {name}={value!r}")
+    return float(value)

@@ -1,0 +1,334 @@
+"""Reverse-mode automatic differentiation: ``Tensor``, ``Function`` and the backward pass.
+
+A ``Function`` subclass pairs a NumPy ``forward(ctx, *arrays, **params)`` with its
+vector-Jacobian product ``backward(ctx, grad)`` (one gradient per array input,
+``None`` where there is none). ``Function.apply`` records the call on the output
+tensor; ``Tensor.backward`` walks the recorded graph in reverse topological order.
+
+Example:
+
+>>> import numpy as np, convzoo as cz
+>>> x = cz.tensor(np.ones((1, 1, 3, 3)), requires_grad=True)
+>>> y = cz.functional.conv2d(x, np.ones((1, 1, 2, 2))).sum()
+>>> y.backward(); x.grad[0, 0, 1, 1]
+4.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numpy as np
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation."""
+    return getattr(_state, "enabled", True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Context manager in which no graph is recorded (evaluation, optimizer steps)."""
+    previous = is_grad_enabled()
+    _state.enabled = False
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Context manager that turns recording back on inside ``no_grad``."""
+    previous = is_grad_enabled()
+    _state.enabled = True
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+def _as_array(data, dtype=None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        return data if dtype is None else data.astype(dtype, copy=False)
+    array = np.asarray(data, dtype=dtype)
+    if dtype is None and array.dtype == np.float64 and not isinstance(data, np.generic):
+        array = array.astype(np.float32)  # Python floats become float32, as in PyTorch
+    if dtype is None and array.dtype.kind in "iu" and not isinstance(data, np.generic):
+        array = array.astype(np.int64)
+    return array
+
+
+class Tensor:
+    """An n-dimensional array that records the operations producing it.
+
+    Attributes:
+        data: the values, an ``np.ndarray``.
+        grad: accumulated gradient (``np.ndarray``) after ``backward``, or ``None``.
+        requires_grad: whether gradients flow to this tensor.
+    """
+
+    __array_priority__ = 1000  # make ``ndarray (op) Tensor`` call Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _as_array(data, dtype)
+        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+            raise TypeError(f"requires_grad needs a floating-point tensor; got dtype {self.data.dtype}")
+        self.requires_grad = bool(requires_grad)
+        self.grad: np.ndarray | None = None
+        self._node: tuple | None = None  # (function class, ctx, input tensors)
+
+    # --- array-like properties -------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of ``data``."""
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        """NumPy dtype of ``data``."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by an operation."""
+        return self._node is None
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (no copy)."""
+        return self.data
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing ``data`` but cut from the graph."""
+        return Tensor(self.data)
+
+    def astype(self, dtype) -> Tensor:
+        """A detached copy in another dtype."""
+        return Tensor(self.data.astype(dtype), requires_grad=self.requires_grad)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self."""
+        if flag and not np.issubdtype(self.data.dtype, np.floating):
+            raise TypeError(f"requires_grad needs a floating-point tensor; got dtype {self.data.dtype}")
+        self.requires_grad = bool(flag)
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        flag = ", requires_grad=True" if self.requires_grad else ""
+        return f"tensor({np.array2string(self.data, precision=4, threshold=20)}{flag})"
+
+    # --- backward ---------------------------------------------------------------
+    def backward(self, grad=None) -> None:
+        """Accumulate d(self)/d(leaf) · grad into every leaf's ``.grad``.
+
+        Args:
+            grad: the gradient flowing into this tensor, same shape; may be omitted
+                for a one-element tensor (taken as 1).
+
+        Raises:
+            RuntimeError: the tensor does not require grad.
+            ValueError: ``grad`` omitted for a non-scalar, or of the wrong shape.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() called on a tensor that does not require grad")
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(f"grad can be omitted only for one-element tensors; got shape {self.shape}")
+            grad = np.ones_like(self.data)
+        grad = _as_array(grad, self.data.dtype)
+        if grad.shape != self.data.shape:
+            raise ValueError(f"grad must have shape {self.shape}; got grad with shape {grad.shape}")
+
+        order = _topological_order(self)
+        grads: dict[int, np.ndarray] = {id(self): grad}
+        for node in order:
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if node._node is None:
+                node.grad = g.copy() if node.grad is None else node.grad + g
+                continue
+            fn, ctx, inputs = node._node
+            input_grads = fn.backward(ctx, g)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            for tensor, tg in zip(inputs, input_grads):
+                if tensor is None or tg is None or not tensor.requires_grad:
+                    continue
+                assert tg.shape == tensor.shape, (fn.__name__, tg.shape, tensor.shape)
+                key = id(tensor)
+                grads[key] = tg if key not in grads else grads[key] + tg
+
+    # Arithmetic operators live in functional.basic; bound here lazily to avoid import cycles.
+    def __add__(self, other):
+        return _basic().add(self, other)
+
+    def __radd__(self, other):
+        return _basic().add(other, self)
+
+    def __sub__(self, other):
+        return _basic().sub(self, other)
+
+    def __rsub__(self, other):
+        return _basic().sub(other, self)
+
+    def __mul__(self, other):
+        return _basic().mul(self, other)
+
+    def __rmul__(self, other):
+        return _basic().mul(other, self)
+
+    def __truediv__(self, other):
+        return _basic().div(self, other)
+
+    def __rtruediv__(self, other):
+        return _basic().div(other, self)
+
+    def __neg__(self):
+        return _basic().neg(self)
+
+    def __pow__(self, exponent):
+        return _basic().pow(self, exponent)
+
+    def __matmul__(self, other):
+        return _basic().matmul(self, other)
+
+    def __getitem__(self, index):
+        return _basic().getitem(self, index)
+
+    def sum(self, axis=None, keepdims=False):
+        """Sum over ``axis`` (all by default)."""
+        return _basic().sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        """Mean over ``axis`` (all by default)."""
+        return _basic().mean(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        """Differentiable reshape."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _basic().reshape(self, shape)
+
+    def flatten(self, start_dim: int = 1):
+        """Flatten dims from ``start_dim`` on (batch kept by default)."""
+        return _basic().flatten(self, start_dim)
+
+
+def _basic():
+    from .functional import basic
+    return basic
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors reachable from ``root``, each after every tensor that consumes it."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack = [(root, False)]
+    while stack:  # iterative DFS: deep networks would overflow Python's recursion limit
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if node._node is not None:
+            for child in node._node[2]:
+                if child is not None and child.requires_grad and id(child) not in seen:
+                    stack.append((child, False))
+    order.reverse()
+    return order
+
+
+class Context:
+    """Scratch space a ``Function`` uses to pass values from forward to backward."""
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *values) -> None:
+        """Keep arrays for the backward pass."""
+        self.saved = values
+
+
+class Function:
+    """Base class of differentiable operations.
+
+    Subclasses define ``forward(ctx, *arrays, **params) -> ndarray`` and
+    ``backward(ctx, grad) -> tuple`` of one gradient (or ``None``) per array input.
+    A forward may return ``(output, aux)`` when the class sets ``has_aux = True``;
+    ``apply`` then returns ``(Tensor, aux)`` with ``aux`` not differentiated.
+    """
+
+    has_aux = False
+
+    @staticmethod
+    def forward(ctx, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run forward on the inputs' arrays and record the call for backward."""
+        tensors = tuple(None if x is None else (x if isinstance(x, Tensor) else Tensor(x))
+                        for x in inputs)
+        ctx = Context()
+        record = is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
+        ctx.needs_input_grad = tuple(bool(record and t is not None and t.requires_grad)
+                                     for t in tensors)
+        result = cls.forward(ctx, *(None if t is None else t.data for t in tensors), **params)
+        aux = None
+        if cls.has_aux:
+            result, aux = result
+        out = Tensor(result)
+        if record:
+            out.requires_grad = True
+            out._node = (cls, ctx, tensors)
+        return (out, aux) if cls.has_aux else out
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Create a ``Tensor``. float64 arrays stay float64; Python floats become float32.
+
+    >>> tensor([1.0, 2.0]).dtype
+    dtype('float32')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(value) -> Tensor:
+    """``value`` itself if it is a Tensor, else a new non-grad Tensor over it."""
+    return value if isinstance(value, Tensor) else Tensor(value)

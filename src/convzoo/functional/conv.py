@@ -1,0 +1,211 @@
+"""Differentiable convolutions: conv1d/2d/3d and transposed conv1d/2d/3d.
+
+Each public function checks its arguments once (clear ``ValueError``/``TypeError``
+naming the argument), resolves the padding through ``convzoo.shapes`` and runs a
+``Function`` whose forward and backward are the NumPy kernels of ``convzoo.ops``.
+"""
+
+from __future__ import annotations
+
+from .. import _args, shapes
+from ..autograd import Function, Tensor, as_tensor
+from ..ops.conv import conv_backward, conv_forward
+from ..ops.transpose import conv_transpose_backward, conv_transpose_forward
+
+
+class ConvNd(Function):
+    """Cross-correlation (or true convolution with ``flip_kernel``) in any dimension."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, *, stride, padding, dilation, groups, flip_kernel):
+        ctx.save_for_backward(x, weight)
+        ctx.params = (bias is not None, stride, padding, dilation, groups, flip_kernel)
+        return conv_forward(x, weight, bias, stride, padding, dilation, groups, flip_kernel)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved
+        has_bias, stride, padding, dilation, groups, flip = ctx.params
+        return conv_backward(grad, x, weight, has_bias, stride, padding, dilation, groups, flip,
+                             needs=ctx.needs_input_grad)
+
+
+class ConvTransposeNd(Function):
+    """Transposed convolution in any dimension."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, *, stride, padding, output_padding, dilation, groups):
+        ctx.save_for_backward(x, weight)
+        ctx.params = (bias is not None, stride, padding, output_padding, dilation, groups)
+        return conv_transpose_forward(x, weight, bias, stride, padding, output_padding, dilation,
+                                      groups)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved
+        return conv_transpose_backward(grad, x, weight, *ctx.params, needs=ctx.needs_input_grad)
+
+
+def check_operands(n: int, input, weight, bias):
+    """Tensors for input/weight/bias with ndim, dtype and zero-size checks."""
+    x, w = as_tensor(input), as_tensor(weight)
+    b = None if bias is None else as_tensor(bias)
+    _args.check_ndim(x.shape, n + 2, "input")
+    _args.check_ndim(w.shape, n + 2, "weight")
+    _args.check_float(x.dtype, "input")
+    _args.check_float(w.dtype, "weight")
+    _args.check_same_dtype(x.dtype, w.dtype, "input", "weight")
+    if 0 in x.shape:
+        raise ValueError(f"input must not have a zero-size dimension; got input with shape {x.shape}")
+    if 0 in w.shape:
+        raise ValueError(f"weight must not have a zero-size dimension; got weight with shape {w.shape}")
+    if b is not None:
+        _args.check_float(b.dtype, "bias")
+        _args.check_same_dtype(x.dtype, b.dtype, "input", "bias")
+    return x, w, b
+
+
+def check_bias(bias, out_channels: int) -> None:
+    """Raise unless ``bias`` is None or has shape ``(out_channels,)``."""
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"bias must have shape ({out_channels},) to match the output channels; "
+                         f"got bias with shape {bias.shape}")
+
+
+def _check_groups(groups, in_channels: int, out_channels: int, name_out: str = "out_channels"):
+    groups = _args.positive_int(groups, "groups")
+    if in_channels % groups:
+        raise ValueError(f"groups must divide in_channels; got groups={groups}, "
+                         f"in_channels={in_channels}")
+    if out_channels % groups:
+        raise ValueError(f"groups must divide {name_out}; got groups={groups}, "
+                         f"{name_out}={out_channels}")
+    return groups
+
+
+def _conv(n, input, weight, bias, stride, padding, dilation, groups, flip_kernel) -> Tensor:
+    x, w, b = check_operands(n, input, weight, bias)
+    groups = _check_groups(groups, x.shape[1], w.shape[0])
+    check_bias(b, w.shape[0])
+    if w.shape[1] * groups != x.shape[1]:
+        raise ValueError(
+            f"weight expects {w.shape[1] * groups} input channels (weight.shape[1]={w.shape[1]} "
+            f"x groups={groups}); got input with {x.shape[1]} channels, shape {x.shape}")
+    stride = _args.positive_tuple(stride, n, "stride")
+    dilation = _args.positive_tuple(dilation, n, "dilation")
+    pads = shapes.resolve_padding(padding, x.shape[2:], w.shape[2:], stride, dilation)
+    shapes.conv_output_size(x.shape[2:], w.shape[2:], stride, pads, dilation)  # raises if too small
+    return ConvNd.apply(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups,
+                        flip_kernel=bool(flip_kernel))
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+           flip_kernel=False) -> Tensor:
+    """1-d convolution, PyTorch semantics; see ``conv2d``. input (N, C, L), weight (O, C/g, K)."""
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups, flip_kernel)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+           flip_kernel=False) -> Tensor:
+    """2-d convolution (cross-correlation, as every framework computes it).
+
+    Args:
+        input: (N, C, H, W) float array or Tensor.
+        weight: (O, C/groups, kh, kw).
+        bias: (O,) or None.
+        stride, dilation: int or (sh, sw), each >= 1.
+        padding: int, (ph, pw), ((top, bottom), (left, right)), or 'valid', 'same'
+            (SAME_UPPER: output ceil(H/s), odd cell at the end), 'same_lower', 'full'.
+        groups: split channels into groups; groups == C is depthwise.
+        flip_kernel: rotate the kernel 180° to compute a true convolution.
+
+    Returns:
+        Tensor (N, O, H_out, W_out).
+
+    Raises:
+        ValueError: wrong ndim, channels not divisible by groups, kernel larger than the
+            padded input, bad stride/padding/dilation, bias of the wrong shape.
+        TypeError: non-float input or weight, mismatched dtypes.
+
+    >>> import numpy as np
+    >>> conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2).shape
+    (1, 1, 2, 2)
+    """
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups, flip_kernel)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+           flip_kernel=False) -> Tensor:
+    """3-d convolution, PyTorch semantics; see ``conv2d``. input (N, C, D, H, W)."""
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups, flip_kernel)
+
+
+def _conv_transpose(n, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                    output_size) -> Tensor:
+    x, w, b = check_operands(n, input, weight, bias)
+    groups = _args.positive_int(groups, "groups")
+    if w.shape[0] != x.shape[1]:
+        raise ValueError(f"weight.shape[0] must equal the input channels; got weight with shape "
+                         f"{w.shape} and input with {x.shape[1]} channels")
+    if x.shape[1] % groups:
+        raise ValueError(f"groups must divide in_channels; got groups={groups}, "
+                         f"in_channels={x.shape[1]}")
+    check_bias(b, w.shape[1] * groups)
+    stride = _args.positive_tuple(stride, n, "stride")
+    dilation = _args.positive_tuple(dilation, n, "dilation")
+    pads = shapes.resolve_padding(padding, x.shape[2:], w.shape[2:], stride, dilation, modes=())
+    if output_size is not None:
+        if output_padding not in (0, None) and any(_args.int_tuple(output_padding, n, "output_padding")):
+            raise ValueError(f"give output_padding or output_size, not both; got "
+                             f"output_padding={output_padding!r}, output_size={output_size!r}")
+        size = tuple(output_size)[-n:] if not isinstance(output_size, int) else output_size
+        output_padding = shapes.output_padding_for_size(x.shape[2:], w.shape[2:], size, stride,
+                                                        pads, dilation)
+    else:
+        output_padding = _args.int_tuple(output_padding, n, "output_padding", minimum=0)
+        shapes.conv_transpose_output_size(x.shape[2:], w.shape[2:], stride, pads, output_padding,
+                                          dilation)  # raises on bad output_padding / size
+    return ConvTransposeNd.apply(x, w, b, stride=stride, padding=pads, output_padding=output_padding,
+                                 dilation=dilation, groups=groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, output_size=None) -> Tensor:
+    """1-d transposed convolution; see ``conv_transpose2d``. weight (C_in, C_out/g, K)."""
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                           output_size)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, output_size=None) -> Tensor:
+    """2-d transposed convolution (the gradient of conv2d w.r.t. its input), PyTorch semantics.
+
+    Args:
+        input: (N, C_in, H, W).
+        weight: (C_in, C_out/groups, kh, kw) — PyTorch's transposed layout.
+        bias: (C_out,) or None.
+        stride, dilation: int or pair. padding: int, pair, or per-side pairs; crops the output.
+        output_padding: extra cells at the end, each < max(stride, dilation).
+        output_size: alternative to output_padding: the (H_out, W_out) wanted, picked among
+            the sizes the stride makes reachable.
+
+    Returns:
+        Tensor (N, C_out, (H-1)*s - pads + d*(kh-1) + 1 + output_padding, ...).
+
+    >>> import numpy as np
+    >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), stride=2).shape
+    (1, 1, 5, 5)
+    """
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                           output_size)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, output_size=None) -> Tensor:
+    """3-d transposed convolution; see ``conv_transpose2d``."""
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                           output_size)
+
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "check_operands", "check_bias"]

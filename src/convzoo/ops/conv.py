@@ -1,0 +1,184 @@
+"""N-d convolution (cross-correlation) kernels: forward and both vector-Jacobian products.
+
+Algorithm — per-tap GEMM in a channels-first, batch-second layout. The padded
+input ``(N, C, *S)`` is viewed as ``(G, C/G, N, *S)``; for each of the ``prod(K)``
+kernel taps the strided slice that tap reads is gathered once into a
+``(G, C/G, N·P)`` matrix and multiplied by that tap's ``(G, O/G, C/G)`` weight
+slice, accumulating into a ``(G, O/G, N·P)`` output: one BLAS GEMM per tap and
+group, with no im2col buffer ``k²`` times the input. Depthwise layers
+(``C/G == 1``) use a broadcast multiply-add per tap instead of degenerate GEMMs.
+
+Both gradients are the same sweep reversed: the input gradient scatters
+``Wᵀ·dY`` back through each tap's slice (a transposed convolution), and the
+weight gradient is ``dY·Xᵀ`` per tap. Transposed convolution (``transpose.py``)
+reuses these three primitives with the roles of input and output exchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .window import crop_spatial, pad_spatial, tap_index, valid_output_size
+
+
+def _grouped_view(x: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, *S) -> (G, C/G, N, *S) view."""
+    n, c = x.shape[:2]
+    spatial = x.shape[2:]
+    v = x.reshape((n, groups, c // groups) + spatial)
+    return v.transpose((1, 2, 0) + tuple(range(3, v.ndim)))
+
+
+def _ungroup(y: np.ndarray, out_size) -> np.ndarray:
+    """(G, O/G, N·P) -> contiguous (N, O, *out_size)."""
+    g, og, _ = y.shape
+    n = y.shape[2] // int(np.prod(out_size, dtype=np.int64))
+    v = y.reshape((g * og, n) + tuple(out_size))
+    return np.ascontiguousarray(np.swapaxes(v, 0, 1))
+
+
+def correlate(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int,
+              out_size=None) -> np.ndarray:
+    """Valid cross-correlation of an already padded input.
+
+    Args:
+        xp: (N, C, *S) padded input.
+        weight: (O, C/groups, *K).
+        stride, dilation: per spatial dim.
+        groups: channel groups.
+        out_size: output spatial size; defaults to the largest valid one.
+
+    Returns:
+        (N, O, *out_size) array of xp's dtype.
+    """
+    kernel = weight.shape[2:]
+    if out_size is None:
+        out_size = valid_output_size(xp.shape[2:], kernel, stride, dilation)
+    n = xp.shape[0]
+    o, cg = weight.shape[:2]
+    og = o // groups
+    p = int(np.prod(out_size, dtype=np.int64))
+    xg = _grouped_view(xp, groups)                       # (G, Cg, N, *S)
+    wg = weight.reshape((groups, og, cg) + kernel)
+    out = np.zeros((groups, og, n * p), dtype=np.result_type(xp, weight))
+    for tap in np.ndindex(*kernel):
+        xs = xg[tap_index(tap, stride, dilation, out_size)].reshape(groups, cg, n * p)
+        wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
+        if cg == 1:
+            out += wt * xs                               # (G, Og, 1) * (G, 1, NP)
+        else:
+            out += np.matmul(wt, xs)
+    return _ungroup(out, out_size)
+
+
+def correlate_input_grad(grad_out: np.ndarray, weight: np.ndarray, padded_size, stride, dilation,
+                         groups: int) -> np.ndarray:
+    """Gradient of ``correlate`` w.r.t. its padded input (= transposed convolution).
+
+    Args:
+        grad_out: (N, O, *P) gradient of the output.
+        weight: (O, C/groups, *K).
+        padded_size: spatial size of the padded input.
+
+    Returns:
+        (N, C, *padded_size); cells no window reached get zero.
+    """
+    kernel = weight.shape[2:]
+    out_size = grad_out.shape[2:]
+    n = grad_out.shape[0]
+    o, cg = weight.shape[:2]
+    og = o // groups
+    p = int(np.prod(out_size, dtype=np.int64))
+    gy = np.ascontiguousarray(_grouped_view(grad_out, groups)).reshape(groups, og, n * p)
+    wg = weight.reshape((groups, og, cg) + kernel)
+    dtype = np.result_type(grad_out, weight)
+    gx = np.zeros((groups, cg, n) + tuple(padded_size), dtype=dtype)
+    for tap in np.ndindex(*kernel):
+        wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
+        if cg == 1:
+            contrib = np.einsum("go,gop->gp", wt[..., 0], gy)[:, None]
+        else:
+            contrib = np.matmul(np.swapaxes(wt, 1, 2), gy)  # (G, Cg, NP)
+        gx[tap_index(tap, stride, dilation, out_size)] += contrib.reshape(
+            (groups, cg, n) + tuple(out_size))
+    gx = gx.reshape((groups * cg, n) + tuple(padded_size))
+    return np.ascontiguousarray(np.swapaxes(gx, 0, 1))
+
+
+def correlate_weight_grad(xp: np.ndarray, grad_out: np.ndarray, kernel_size, stride, dilation,
+                          groups: int) -> np.ndarray:
+    """Gradient of ``correlate`` w.r.t. its weight.
+
+    Args:
+        xp: (N, C, *S) padded input.
+        grad_out: (N, O, *P).
+        kernel_size: K.
+
+    Returns:
+        (O, C/groups, *K).
+    """
+    kernel = tuple(kernel_size)
+    out_size = grad_out.shape[2:]
+    n, c = xp.shape[:2]
+    o = grad_out.shape[1]
+    cg, og = c // groups, o // groups
+    p = int(np.prod(out_size, dtype=np.int64))
+    xg = _grouped_view(xp, groups)
+    gy = np.ascontiguousarray(_grouped_view(grad_out, groups)).reshape(groups, og, n * p)
+    gw = np.empty((groups, og, cg) + kernel, dtype=np.result_type(xp, grad_out))
+    for tap in np.ndindex(*kernel):
+        xs = xg[tap_index(tap, stride, dilation, out_size)].reshape(groups, cg, n * p)
+        if cg == 1:
+            gw[(Ellipsis, 0) + tap] = np.einsum("gop,gp->go", gy, xs[:, 0])
+        else:
+            gw[(Ellipsis,) + tap] = np.matmul(gy, np.swapaxes(xs, 1, 2))
+    return gw.reshape((o, cg) + kernel)
+
+
+def conv_forward(x: np.ndarray, weight: np.ndarray, bias, stride, padding, dilation, groups: int,
+                 flip_kernel: bool = False) -> np.ndarray:
+    """Convolution forward with explicit padding pairs (arguments already checked).
+
+    Args:
+        x: (N, C, *S). weight: (O, C/groups, *K). bias: (O,) or None.
+        stride, dilation: tuples. padding: ((before, after), ...) per spatial dim.
+        flip_kernel: rotate the kernel 180° (true convolution instead of correlation).
+
+    Returns:
+        (N, O, *out).
+    """
+    if flip_kernel:
+        weight = _flip(weight)
+    y = correlate(pad_spatial(x, padding), weight, stride, dilation, groups)
+    if bias is not None:
+        y += bias.reshape((1, -1) + (1,) * (y.ndim - 2))
+    return y
+
+
+def conv_backward(grad_out: np.ndarray, x: np.ndarray, weight: np.ndarray, has_bias: bool,
+                  stride, padding, dilation, groups: int, flip_kernel: bool = False,
+                  needs=(True, True, True)):
+    """Vector-Jacobian products of ``conv_forward``.
+
+    Returns:
+        (grad_input, grad_weight, grad_bias), ``None`` where not needed.
+    """
+    w = _flip(weight) if flip_kernel else weight
+    gx = gw = gb = None
+    if needs[0]:
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
+        gx = crop_spatial(correlate_input_grad(grad_out, w, padded, stride, dilation, groups),
+                          padding)
+        gx = np.ascontiguousarray(gx)
+    if needs[1]:
+        gw = correlate_weight_grad(pad_spatial(x, padding), grad_out, weight.shape[2:], stride,
+                                   dilation, groups)
+        if flip_kernel:
+            gw = _flip(gw)
+    if has_bias and needs[2]:
+        gb = grad_out.sum(axis=(0,) + tuple(range(2, grad_out.ndim)))
+    return gx, gw, gb
+
+
+def _flip(w: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(w[(Ellipsis,) + (slice(None, None, -1),) * (w.ndim - 2)])
