@@ -121,3 +121,106 @@ def check_positive_number(value, name: str) -> float:
     if not value > 0 or not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number > 0; got {name}={value!r}")
     return float(value)
+
+
+def normalize_axis(axis, ndim: int, name: str = "axis") -> int:
+    """One axis as a non-negative int in ``[0, ndim)``; negative values count from the end."""
+    if not _is_int(axis):
+        raise TypeError(f"{name} must be an int; got {name}={axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name} must be in [{-ndim}, {ndim}) for an input with {ndim} "
+                         f"dimensions; got {name}={axis!r}")
+    return int(axis) % ndim
+
+
+def normalize_axes(axis, ndim: int, name: str = "axis") -> tuple[int, ...] | None:
+    """``None`` (all axes), one int, or a sequence of distinct ints, each normalised."""
+    if axis is None:
+        return None
+    if _is_int(axis):
+        return (normalize_axis(axis, ndim, name),)
+    if not isinstance(axis, Sequence) or isinstance(axis, str):
+        raise TypeError(f"{name} must be None, an int or a sequence of ints; got {name}={axis!r}")
+    axes = tuple(normalize_axis(a, ndim, name) for a in axis)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{name} must not repeat an axis; got {name}={axis!r}")
+    return axes
+
+
+def check_fraction(value, name: str, include_one: bool = False) -> float:
+    """A real number in ``[0, 1)`` (or ``[0, 1]`` with ``include_one``): dropout p, smoothing."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {name}={value!r}")
+    upper_ok = value <= 1 if include_one else value < 1
+    if not (value >= 0 and upper_ok):
+        interval = "[0, 1]" if include_one else "[0, 1)"
+        raise ValueError(f"{name} must be in {interval}; got {name}={value!r}")
+    return float(value)
+
+
+def check_integer(dtype, name: str) -> None:
+    """Raise ``TypeError`` unless ``dtype`` is an integer dtype (class indices)."""
+    if not np.issubdtype(dtype, np.integer):
+        raise TypeError(f"{name} must have an integer dtype; got {name} with dtype {dtype}")
+
+
+def check_shape(shape, expected, name: str, why: str = "") -> None:
+    """Raise ``ValueError`` unless ``shape == expected``; ``why`` says what fixes the shape."""
+    if tuple(shape) != tuple(expected):
+        reason = f" {why}" if why else ""
+        raise ValueError(f"{name} must have shape {tuple(expected)}{reason}; "
+                         f"got {name} with shape {tuple(shape)}")
+
+
+def check_class_indices(values: np.ndarray, num_classes: int, name: str = "target") -> None:
+    """Raise ``ValueError`` unless every class index lies in ``[0, num_classes)``."""
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        raise ValueError(f"{name} values must be in [0, {num_classes}) for {num_classes} classes; "
+                         f"got values from {values.min()} to {values.max()}")
+
+
+def check_real(value, name: str) -> float:
+    """A finite real scalar (an exponent, a slope); rejects bools, arrays and Tensors."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {name}={value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {name}={value!r}")
+    return value
+
+
+def check_permutation(axes, ndim: int, name: str = "axes") -> tuple[int, ...]:
+    """``axes`` as a permutation of ``range(ndim)`` (negative axes allowed)."""
+    normalised = normalize_axes(axes, ndim, name) if ndim else tuple(axes)
+    if normalised is None or len(normalised) != ndim:
+        raise ValueError(f"{name} must be a permutation of the {ndim} axes; got {name}={axes!r}")
+    return normalised
+
+
+def reshape_target(shape, size: int, name: str = "shape") -> tuple[int, ...]:
+    """Resolve a reshape target (ints, at most one -1) for an array of ``size`` elements."""
+    items = (shape,) if _is_int(shape) else shape
+    if not isinstance(items, (Sequence, np.ndarray)) or isinstance(items, str):
+        raise TypeError(f"{name} must be an int or a sequence of ints; got {name}={shape!r}")
+    items = tuple(items)
+    if not all(_is_int(v) for v in items):
+        raise TypeError(f"{name} must be an int or a sequence of ints; got {name}={shape!r}")
+    if any(v < -1 for v in items) or items.count(-1) > 1:
+        raise ValueError(f"{name} must hold sizes >= 0 and at most one -1; got {name}={shape!r}")
+    known = int(np.prod([v for v in items if v != -1], dtype=np.int64))
+    if -1 in items:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape {size} elements into {name}={shape!r}")
+        items = tuple(size // known if v == -1 else int(v) for v in items)
+    elif known != size:
+        raise ValueError(f"cannot reshape {size} elements into {name}={shape!r}")
+    return tuple(int(v) for v in items)
+
+
+def check_generator(rng, name: str = "rng") -> np.random.Generator:
+    """An explicit ``np.random.Generator``; ``None`` gives a fresh one from OS entropy."""
+    if rng is None:
+        return np.random.default_rng()
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)) "
+                        f"or None; got {name} of type {type(rng).__name__}")
+    return rng
