@@ -4,6 +4,40 @@
 activations, losses and the rest; each is a thin wrapper over a ``convzoo.ops`` kernel.
 """
 
+from .activation import (  # noqa: F401
+    hardsigmoid,
+    hardswish,
+    leaky_relu,
+    log_softmax,
+    prelu,
+    relu,
+    relu6,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from .basic import (  # noqa: F401
+    add,
+    channel_shuffle,
+    concat,
+    div,
+    exp,
+    flatten,
+    getitem,
+    linear,
+    log,
+    matmul,
+    mean,
+    mul,
+    neg,
+    pow,
+    reshape,
+    sqrt,
+    stack,
+    sub,
+    sum,
+    transpose,
+)
 from .conv import (  # noqa: F401
     conv1d,
     conv2d,
@@ -12,4 +46,6 @@ from .conv import (  # noqa: F401
     conv_transpose2d,
     conv_transpose3d,
 )
+from .loss import cross_entropy, nll_loss  # noqa: F401
+from .norm import batch_norm, dropout  # noqa: F401
 from .separable import depthwise_conv2d, pointwise_conv2d, separable_conv2d  # noqa: F401
