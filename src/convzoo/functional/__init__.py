@@ -48,4 +48,17 @@ from .conv import (  # noqa: F401
 )
 from .loss import cross_entropy, nll_loss  # noqa: F401
 from .norm import batch_norm, dropout  # noqa: F401
+from .pool import (  # noqa: F401
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
 from .separable import depthwise_conv2d, pointwise_conv2d, separable_conv2d  # noqa: F401
