@@ -8,7 +8,7 @@ Algorithms (all elementwise except the softmax pair, which reduce along one axis
   channel axis).
 - relu6 (= hardtanh(0, 6)): gradient passes where ``0 < x < 6``.
 - hardsigmoid ``relu6(x+3)/6`` and hardswish ``x·relu6(x+3)/6`` (MobileNetV3),
-  with PyTorch's piecewise derivatives (hardswish: ``x/3 + 1/2`` on ``[-3, 3]``).
+  with PyTorch's piecewise derivatives (hardswish: ``x/3 + 1/2`` on ``(-3, 3)``).
 - sigmoid: evaluated from ``e = exp(-|x|)`` (never overflows) as ``1/(1+e)`` or
   ``e/(1+e)``; ``dσ = σ(1-σ)``. tanh: ``1 - tanh²``.
 - softmax: shift by the max along the axis before ``exp`` (stable); VJP
@@ -95,8 +95,8 @@ def hardswish_forward(x):
 
 
 def hardswish_backward(grad, x):
-    """VJP of hardswish: 0 below -3, ``x/3 + 1/2`` on [-3, 3], 1 above."""
-    slope = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
+    """VJP of hardswish: 0 up to -3, ``x/3 + 1/2`` on (-3, 3), 1 from 3 on (PyTorch's kinks)."""
+    slope = np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1))
     return grad * slope.astype(grad.dtype, copy=False)
 
 
