@@ -139,6 +139,10 @@ def test_pad_errors():
         Pad(-1)
     with pytest.raises(ValueError, match="mode must be one of"):
         Pad(1, mode="wrap")
+    with pytest.raises(TypeError, match="padding must be an int, .*got padding='same'"):
+        Pad("same")
+    with pytest.raises(ValueError, match="padding must be an int, 2 ints"):
+        Pad((1, 2, 3))
     with pytest.raises(ValueError, match="reflect padding must be smaller than the image"):
         Pad(2, mode="reflect")(batch(h=2, w=5))
 

@@ -157,8 +157,10 @@ class Pad:
     """
 
     def __init__(self, padding, mode: str = "constant", value: float = 0.0):
-        spec = _args.padding_spec(padding, 2, "padding", modes=())
-        self.padding = spec
+        if isinstance(padding, str):
+            raise TypeError(f"padding must be an int, (ph, pw) or ((top, bottom), (left, "
+                            f"right)); got padding={padding!r}")
+        self.padding = _args.padding_spec(padding, 2, "padding", modes=())
         if mode not in PAD_MODES:
             raise ValueError(f"mode must be one of {PAD_MODES}; got mode={mode!r}")
         self.mode = mode
