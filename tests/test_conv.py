@@ -316,6 +316,19 @@ def test_float32_stays_float32_and_tensor_inputs_accepted(rng):
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
 
 
+def test_non_contiguous_inputs(rng):
+    base = rng.standard_normal((3, 5, 9, 8))
+    x = base[::2, ::-1, 1::2].transpose(0, 1, 3, 2)          # strided, reversed, transposed view
+    w = rng.standard_normal((6, 5, 3, 2))[:, :, ::-1]
+    got = F.conv2d(x, w, stride=(2, 1), padding="same")
+    expected = F.conv2d(np.ascontiguousarray(x), np.ascontiguousarray(w), stride=(2, 1),
+                        padding="same")
+    np.testing.assert_array_equal(got.data, expected.data)
+    gt = F.conv_transpose2d(x, np.ascontiguousarray(w.transpose(1, 0, 2, 3)), stride=2)
+    et = F.conv_transpose2d(np.ascontiguousarray(x), w.transpose(1, 0, 2, 3).copy(), stride=2)
+    np.testing.assert_allclose(gt.data, et.data, rtol=1e-13)
+
+
 def test_no_grad_records_nothing(rng):
     x = cz.tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True)
     with cz.no_grad():

@@ -25,7 +25,8 @@ def int_tuple(value, n: int, name: str, minimum: int | None = None) -> tuple[int
     elif isinstance(value, Sequence) and not isinstance(value, str):
         items = tuple(value)
         if len(items) != n or not all(_is_int(v) for v in items):
-            raise ValueError(f"{name} must be an int or a sequence of {n} ints; got {name}={value!r}")
+            raise ValueError(f"{name} must be an int or a sequence of {n} ints; "
+                             f"got {name}={value!r}")
         items = tuple(int(v) for v in items)
     elif isinstance(value, np.ndarray) and value.ndim == 1:
         return int_tuple(value.tolist(), n, name, minimum)
@@ -59,6 +60,9 @@ def padding_spec(padding, n: int, name: str = "padding", modes: Sequence[str] = 
     """
     if isinstance(padding, str):
         mode = padding.lower()
+        if not modes:   # transposed convs: only explicit numbers
+            raise ValueError(f"{name} must be an int, {n} ints, or {n} (before, after) pairs "
+                             f"(no mode strings here); got {name}={padding!r}")
         if mode not in modes:
             raise ValueError(f"{name} must be an int, a tuple, or one of {tuple(modes)}; "
                              f"got {name}={padding!r}")
@@ -104,7 +108,8 @@ def check_float(dtype, name: str) -> None:
 def check_same_dtype(a_dtype, b_dtype, a: str, b: str) -> None:
     """Raise ``TypeError`` when two operands differ in dtype (no silent promotion, as PyTorch)."""
     if a_dtype != b_dtype:
-        raise TypeError(f"{a} and {b} must have the same dtype; got {a} {a_dtype} and {b} {b_dtype}")
+        raise TypeError(f"{a} and {b} must have the same dtype; "
+                        f"got {a} {a_dtype} and {b} {b_dtype}")
 
 
 def check_numeric(dtype, name: str) -> None:

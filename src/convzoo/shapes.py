@@ -14,7 +14,8 @@ formulas exist exactly once:
 * receptive fields composed layer by layer (size, jump, start).
 
 Sizes are per spatial dimension; functions taking tuples accept an int for all
-dimensions. Example:
+dimensions, and return an int when ``input_size`` is an int and there is one
+dimension, a tuple otherwise. Example:
 
 >>> conv_output_size((5, 5), 3, stride=2)
 (2, 2)
@@ -78,9 +79,11 @@ def resolve_padding(padding, input_size, kernel_size, stride=1, dilation=1,
     if spec == "valid":
         return ((0, 0),) * n
     if spec == "full":
-        return tuple((effective_kernel_size(k, d) - 1,) * 2 for k, d in zip(kernel, dilation))
+        return tuple((effective_kernel_size(k, d) - 1,) * 2
+                     for k, d in zip(kernel, dilation, strict=True))
     lower = spec == "same_lower"
-    return tuple(same_padding(i, k, s, d, lower) for i, k, s, d in zip(sizes, kernel, stride, dilation))
+    return tuple(same_padding(i, k, s, d, lower)
+                 for i, k, s, d in zip(sizes, kernel, stride, dilation, strict=True))
 
 
 def _too_small(dim, i, k_eff, pad, kind):
@@ -103,7 +106,7 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     n, sizes, kernel, strides, dils = _normalise(input_size, kernel_size, stride, dilation)
     pads = resolve_padding(padding, sizes, kernel, strides, dils)
     out = []
-    for dim, (i, k, s, d, p) in enumerate(zip(sizes, kernel, strides, dils, pads)):
+    for dim, (i, k, s, d, p) in enumerate(zip(sizes, kernel, strides, dils, pads, strict=True)):
         k_eff = effective_kernel_size(k, d)
         if i + p[0] + p[1] < k_eff:
             raise _too_small(dim, i, k_eff, p, "convolution")
@@ -125,7 +128,7 @@ def pool_output_size(input_size, kernel_size, stride=None, padding=0, dilation=1
     n, sizes, kernel, strides, dils = _normalise(input_size, kernel_size, stride, dilation)
     pads = resolve_padding(padding, sizes, kernel, strides, dils)
     out = []
-    for dim, (i, k, s, d, p) in enumerate(zip(sizes, kernel, strides, dils, pads)):
+    for dim, (i, k, s, d, p) in enumerate(zip(sizes, kernel, strides, dils, pads, strict=True)):
         k_eff = effective_kernel_size(k, d)
         span = i + p[0] + p[1] - k_eff
         if span < 0:
@@ -151,7 +154,8 @@ def conv_transpose_output_size(input_size, kernel_size, stride=1, padding=0, out
     pads = resolve_padding(padding, sizes, kernel, strides, dils, modes=())
     extra = _args.int_tuple(output_padding, n, "output_padding", minimum=0)
     out = []
-    for dim, (i, k, s, d, p, op) in enumerate(zip(sizes, kernel, strides, dils, pads, extra)):
+    dims = zip(sizes, kernel, strides, dils, pads, extra, strict=True)
+    for dim, (i, k, s, d, p, op) in enumerate(dims):
         if op >= max(s, d):
             raise ValueError(
                 f"output_padding must be smaller than stride or dilation; got output_padding={op} "
@@ -175,7 +179,8 @@ def output_padding_for_size(input_size, kernel_size, output_size, stride=1, padd
     pads = resolve_padding(padding, sizes, kernel, strides, dils, modes=())
     wanted = _args.positive_tuple(output_size, n, "output_size")
     result = []
-    for dim, (i, k, s, d, p, o) in enumerate(zip(sizes, kernel, strides, dils, pads, wanted)):
+    dims = zip(sizes, kernel, strides, dils, pads, wanted, strict=True)
+    for dim, (i, k, s, d, p, o) in enumerate(dims):
         smallest = (i - 1) * s - p[0] - p[1] + effective_kernel_size(k, d)
         if not smallest <= o < smallest + s:
             raise ValueError(

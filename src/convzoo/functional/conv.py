@@ -7,6 +7,8 @@ naming the argument), resolves the padding through ``convzoo.shapes`` and runs a
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _args, shapes
 from ..autograd import Function, Tensor, as_tensor
 from ..ops.conv import conv_backward, conv_forward
@@ -50,15 +52,19 @@ def check_operands(n: int, input, weight, bias):
     """Tensors for input/weight/bias with ndim, dtype and zero-size checks."""
     x, w = as_tensor(input), as_tensor(weight)
     b = None if bias is None else as_tensor(bias)
-    _args.check_ndim(x.shape, n + 2, "input")
-    _args.check_ndim(w.shape, n + 2, "weight")
+    # dtype first: a string or None becomes a 0-d non-float array, and "must be
+    # floating point" says more about that mistake than "must be 4-dimensional"
     _args.check_float(x.dtype, "input")
     _args.check_float(w.dtype, "weight")
+    _args.check_ndim(x.shape, n + 2, "input")
+    _args.check_ndim(w.shape, n + 2, "weight")
     _args.check_same_dtype(x.dtype, w.dtype, "input", "weight")
     if 0 in x.shape:
-        raise ValueError(f"input must not have a zero-size dimension; got input with shape {x.shape}")
+        raise ValueError(f"input must not have a zero-size dimension; "
+                         f"got input with shape {x.shape}")
     if 0 in w.shape:
-        raise ValueError(f"weight must not have a zero-size dimension; got weight with shape {w.shape}")
+        raise ValueError(f"weight must not have a zero-size dimension; "
+                         f"got weight with shape {w.shape}")
     if b is not None:
         _args.check_float(b.dtype, "bias")
         _args.check_same_dtype(x.dtype, b.dtype, "input", "bias")
@@ -95,6 +101,8 @@ def _conv(n, input, weight, bias, stride, padding, dilation, groups, flip_kernel
     dilation = _args.positive_tuple(dilation, n, "dilation")
     pads = shapes.resolve_padding(padding, x.shape[2:], w.shape[2:], stride, dilation)
     shapes.conv_output_size(x.shape[2:], w.shape[2:], stride, pads, dilation)  # raises if too small
+    if not isinstance(flip_kernel, (bool, np.bool_)):
+        raise TypeError(f"flip_kernel must be a bool; got flip_kernel={flip_kernel!r}")
     return ConvNd.apply(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups,
                         flip_kernel=bool(flip_kernel))
 
@@ -155,25 +163,32 @@ def _conv_transpose(n, input, weight, bias, stride, padding, output_padding, gro
     dilation = _args.positive_tuple(dilation, n, "dilation")
     pads = shapes.resolve_padding(padding, x.shape[2:], w.shape[2:], stride, dilation, modes=())
     if output_size is not None:
-        if output_padding not in (0, None) and any(_args.int_tuple(output_padding, n, "output_padding")):
+        if output_padding is not None and any(_args.int_tuple(output_padding, n, "output_padding")):
             raise ValueError(f"give output_padding or output_size, not both; got "
                              f"output_padding={output_padding!r}, output_size={output_size!r}")
-        size = tuple(output_size)[-n:] if not isinstance(output_size, int) else output_size
+        size = output_size
+        if not _args._is_int(output_size):
+            size = tuple(output_size.tolist() if isinstance(output_size, np.ndarray)
+                         else output_size)
+            if len(size) not in (n, n + 2):   # PyTorch also takes the full (N, C, *S) shape
+                raise ValueError(f"output_size must have {n} or {n + 2} elements; got "
+                                 f"output_size={output_size!r}")
+            size = size[-n:]
         output_padding = shapes.output_padding_for_size(x.shape[2:], w.shape[2:], size, stride,
                                                         pads, dilation)
     else:
         output_padding = _args.int_tuple(output_padding, n, "output_padding", minimum=0)
         shapes.conv_transpose_output_size(x.shape[2:], w.shape[2:], stride, pads, output_padding,
                                           dilation)  # raises on bad output_padding / size
-    return ConvTransposeNd.apply(x, w, b, stride=stride, padding=pads, output_padding=output_padding,
-                                 dilation=dilation, groups=groups)
+    return ConvTransposeNd.apply(x, w, b, stride=stride, padding=pads,
+                                 output_padding=output_padding, dilation=dilation, groups=groups)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1, output_size=None) -> Tensor:
     """1-d transposed convolution; see ``conv_transpose2d``. weight (C_in, C_out/g, K)."""
-    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation,
-                           output_size)
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, output_size)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
@@ -196,15 +211,15 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), stride=2).shape
     (1, 1, 5, 5)
     """
-    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation,
-                           output_size)
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, output_size)
 
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1, output_size=None) -> Tensor:
     """3-d transposed convolution; see ``conv_transpose2d``."""
-    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation,
-                           output_size)
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, output_size)
 
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",

@@ -8,7 +8,7 @@ pointwise O·C, separable C·M·k² + O·C·M (e.g. 3→4 channels, 3×3: 108 vs
 from __future__ import annotations
 
 from ..autograd import Tensor, as_tensor
-from .conv import conv2d
+from .conv import check_operands, conv2d
 
 
 def depthwise_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
@@ -32,9 +32,9 @@ def depthwise_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1) 
     """
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 4 or w.shape[1] != 1:
-        raise ValueError(f"weight must have shape (C*M, 1, kh, kw); got weight with shape {w.shape}")
-    if x.ndim != 4:
-        raise ValueError(f"input must be 4-dimensional; got input with shape {x.shape}")
+        raise ValueError(f"weight must have shape (C*M, 1, kh, kw); "
+                         f"got weight with shape {w.shape}")
+    check_operands(2, x, w, bias)   # ndim, float dtypes, no zero-size dims (C >= 1 below)
     if w.shape[0] % x.shape[1]:
         raise ValueError(f"weight.shape[0] must be a multiple of the input channels {x.shape[1]} "
                          f"(C*depth_multiplier); got weight with shape {w.shape}")
@@ -62,7 +62,7 @@ def pointwise_conv2d(input, weight, bias=None) -> Tensor:
 
 def separable_conv2d(input, depthwise_weight, pointwise_weight, bias=None, stride=1, padding=0,
                      dilation=1) -> Tensor:
-    """Depthwise-separable conv: ``depthwise_conv2d`` then ``pointwise_conv2d`` (Xception, MobileNet).
+    """Depthwise-separable conv: ``depthwise_conv2d`` then ``pointwise_conv2d`` (Xception).
 
     Args:
         input: (N, C, H, W).

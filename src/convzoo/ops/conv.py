@@ -166,7 +166,7 @@ def conv_backward(grad_out: np.ndarray, x: np.ndarray, weight: np.ndarray, has_b
     w = _flip(weight) if flip_kernel else weight
     gx = gw = gb = None
     if needs[0]:
-        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding, strict=True))
         gx = crop_spatial(correlate_input_grad(grad_out, w, padded, stride, dilation, groups),
                           padding)
         gx = np.ascontiguousarray(gx)

@@ -19,7 +19,8 @@ from .window import crop_spatial, pad_spatial
 
 def _full_size(in_size, kernel, stride, dilation, output_padding):
     return tuple((i - 1) * s + d * (k - 1) + 1 + op
-                 for i, k, s, d, op in zip(in_size, kernel, stride, dilation, output_padding))
+                 for i, k, s, d, op in zip(in_size, kernel, stride, dilation, output_padding,
+                                           strict=True))
 
 
 def conv_transpose_forward(x: np.ndarray, weight: np.ndarray, bias, stride, padding,
