@@ -46,6 +46,7 @@ from .conv import (  # noqa: F401
     conv_transpose2d,
     conv_transpose3d,
 )
+from .deform import deform_conv2d  # noqa: F401
 from .loss import cross_entropy, nll_loss  # noqa: F401
 from .norm import batch_norm, dropout  # noqa: F401
 from .pool import (  # noqa: F401
@@ -62,3 +63,4 @@ from .pool import (  # noqa: F401
     max_pool3d,
 )
 from .separable import depthwise_conv2d, pointwise_conv2d, separable_conv2d  # noqa: F401
+from .spatial import spatially_separable_conv2d  # noqa: F401
