@@ -1,0 +1,1 @@
+"""Pictures: training curves, animations of the sliding window, filter galleries (matplotlib)."""
