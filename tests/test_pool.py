@@ -2,13 +2,13 @@
 
 The PyTorch comparisons live in test_pool_torch.py. Nothing here takes an expected
 value from convzoo: the reference below resolves padding modes, enumerates windows
-(PyTorch's ceil_mode rule: a window may overhang the end only if it starts inside
-the input or the left padding) and reduces each window cell by cell.
+(PyTorch's ceil_mode rule: one extra window may overhang the end, and the last
+window is dropped if it starts in the right padding) and reduces each window cell
+by cell.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -47,17 +47,21 @@ def ref_pads(padding, size, kernel, stride, dilation):
 
 
 def ref_starts(i, k, s, d, lo, hi, ceil_mode):
-    """Window starts (padded coordinates) along one dim."""
+    """Window starts (padded coordinates) along one dim, PyTorch's rule.
+
+    Floor mode: every window that fits in the padded input. ceil_mode adds the next
+    window when it overhangs the end by less than a stride, then drops the last
+    window if it starts in the right padding (once, as PyTorch's ``--outputSize``).
+    """
     length, k_eff = i + lo + hi, d * (k - 1) + 1
-    starts, start = [], 0
-    while True:
-        if start + k_eff <= length:
-            starts.append(start)
-        elif ceil_mode and start + k_eff - length < s and start < lo + i:
-            starts.append(start)
-        else:
-            return starts
-        start += s
+    starts = list(range(0, length - k_eff + 1, s))
+    if ceil_mode and starts:
+        following = starts[-1] + s
+        if following + k_eff - length < s:
+            starts.append(following)
+        if starts[-1] >= lo + i:
+            starts.pop()
+    return starts
 
 
 def ref_pool(x, kind, kernel, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -65,7 +69,10 @@ def ref_pool(x, kind, kernel, stride=None, padding=0, dilation=1, ceil_mode=Fals
     """Pool ``x`` (N, C, *S) cell by cell. Returns (out, indices or None)."""
     n = x.ndim - 2
     size = x.shape[2:]
-    tup = (lambda v: (v,) * n if isinstance(v, int) else tuple(v))
+
+    def tup(v):
+        return (v,) * n if isinstance(v, int) else tuple(v)
+
     kernel = tup(kernel)
     stride = kernel if stride is None else tup(stride)
     dilation = tup(dilation)
@@ -573,8 +580,21 @@ def test_dilation_and_padding_are_keyword_only_for_avg_and_lp():
         F.lp_pool2d(x, 2, 2, 2, False, 1)
 
 
+def test_ceil_mode_drops_at_most_one_window_in_right_padding():
+    # PyTorch's rule drops the last window when it starts in the right padding, even a
+    # window that fits; a second such window would be wholly padding, which is an error.
+    x = np.array([[[7.0]]])
+    np.testing.assert_array_equal(F.max_pool1d(x, 1, 1, ((0, 1),), ceil_mode=True).numpy(),
+                                  [[[7.0]]])
+    with pytest.raises(ValueError, match="window 1 of spatial dim 0 wholly in padding"):
+        F.max_pool1d(x, 1, 1, ((0, 1),), ceil_mode=False)
+    with pytest.raises(ValueError, match="window 1 of spatial dim 0 wholly in padding"):
+        F.avg_pool1d(x, 1, 1, ((0, 2),), ceil_mode=True)
+
+
 def test_all_windows_are_enumerated_from_every_start():
     """Sanity of the reference itself on a hand example (k=2, s=2, ceil, length 5)."""
     assert ref_starts(5, 2, 2, 1, 0, 0, True) == [0, 2, 4]
     assert ref_starts(5, 2, 3, 1, 1, 1, True) == [0, 3]
-    assert list(itertools.islice(ref_starts(7, 3, 2, 1, 1, 1, False), 10)) == [0, 2, 4, 6]
+    assert ref_starts(7, 3, 2, 1, 1, 1, False) == [0, 2, 4, 6]
+    assert ref_starts(1, 1, 1, 1, 0, 1, True) == [0]
