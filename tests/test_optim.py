@@ -544,3 +544,26 @@ def test_grad_shape_mismatch():
     with pytest.raises(ValueError, match=r"grad of params\[0\] must have the parameter's shape "
                                          r"\(3,\); got grad with shape \(4,\)"):
         opt.step()
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("sgd", {"lr": 0.1}), ("momentum", {"lr": 0.05}), ("nesterov", {"lr": 0.05}),
+    ("adagrad", {"lr": 0.5}), ("adadelta", {"lr": 10.0}), ("rmsprop", {"lr": 0.01}),
+    ("adam", {"lr": 0.05}), ("adamw", {"lr": 0.05, "weight_decay": 0.0}), ("ftrl", {"lr": 0.5}),
+])
+def test_every_optimizer_fits_a_logistic_regression(name, kwargs, rng):
+    x = rng.normal(size=(200, 6))
+    y = (x @ rng.normal(size=6) > 0).astype(np.float64)
+    w = cz.tensor(np.zeros(6), requires_grad=True)
+    opt = optim.create_optimizer(name, [w], **kwargs)
+
+    def loss():
+        z = x @ w.data
+        return float(np.mean(np.logaddexp(0, z) - y * z))
+
+    start = loss()
+    for _ in range(300):
+        w.grad = x.T @ (1 / (1 + np.exp(-x @ w.data)) - y) / len(y)
+        opt.step()
+    assert loss() < 0.5 * start
+    assert np.mean((x @ w.data > 0) == y) > 0.95
