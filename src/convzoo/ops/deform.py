@@ -176,6 +176,7 @@ def deform_conv2d_backward(grad_out: np.ndarray, x: np.ndarray, offset: np.ndarr
     cg = c // groups
     dtype = np.result_type(x, offset, weight)
     wg = weight.reshape(wgroups, o // wgroups, -1)
+    wg_t = np.ascontiguousarray(np.swapaxes(wg, 1, 2))  # matmul is slow on a strided operand
     gx = np.zeros((n, c, hw), dtype=dtype) if need_x else None
     goff = np.zeros((n, groups, taps, 2, p), dtype=dtype) if need_off else None
     gw = np.zeros_like(wg, dtype=dtype) if need_w else None
@@ -188,7 +189,7 @@ def deform_conv2d_backward(grad_out: np.ndarray, x: np.ndarray, offset: np.ndarr
             xg = x[s].reshape(m, groups, cg, hw)
             mc = None if mask is None else mask[s].reshape(m, groups, taps, p)
             gy = grad_out[s].reshape(m, wgroups, o // wgroups, p)
-            gcols = np.matmul(np.swapaxes(wg, 1, 2), gy).reshape(m, groups, cg, taps, p)
+            gcols = np.matmul(wg_t, gy).reshape(m, groups, cg, taps, p)
             gcols_mod = gcols if mc is None else gcols * mc[:, :, None]
             cols = None
             channel_base = (np.arange(m * c, dtype=np.int64) * hw).reshape(m, groups, cg, 1)
@@ -217,7 +218,7 @@ def deform_conv2d_backward(grad_out: np.ndarray, x: np.ndarray, offset: np.ndarr
                 if mc is not None:
                     cols *= mc[:, :, None]
                 cols = cols.reshape(m, wgroups, -1, p)
-                gw += np.matmul(gy, np.swapaxes(cols, 2, 3)).sum(axis=0)
+                gw += np.einsum("ngop,ngkp->gok", gy, cols, optimize=True)
     grad_x = None if gx is None else gx.reshape(x.shape)
     grad_off = None if goff is None else goff.reshape(offset.shape)
     grad_w = None if gw is None else gw.reshape(weight.shape)
