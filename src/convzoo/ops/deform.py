@@ -136,6 +136,13 @@ def deform_conv2d_forward(x: np.ndarray, offset: np.ndarray, weight: np.ndarray,
 
     Returns:
         (N, O, Ho, Wo) array of x's dtype.
+
+    >>> import numpy as np
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> offset = np.full((1, 2, 3, 3), 0.5)          # 1x1 kernel, every sample moved (+½, +½)
+    >>> deform_conv2d_forward(x, offset, np.ones((1, 1, 1, 1)), None, None,
+    ...                       (1, 1), (0, 0), (1, 1))[0, 0, 0].tolist()
+    [2.0, 3.0, 1.75]
     """
     n, c, in_size, o, wgroups, groups, kernel, out_size = _shapes(x, offset, weight)
     taps, p = kernel[0] * kernel[1], out_size[0] * out_size[1]
