@@ -45,7 +45,19 @@ def _compare(sub) -> None:
     cli_compare.add_parser(sub)
 
 
-COMMANDS = (_shape, _compare)
+def _train(sub) -> None:
+    """convzoo train: mini-batch training with checkpoints, metrics and exact resume."""
+    from . import cli_train
+    cli_train.add_train_parser(sub)
+
+
+def _evaluate(sub) -> None:
+    """convzoo evaluate: accuracy, per-class accuracy, confusion matrix of a checkpoint."""
+    from . import cli_train
+    cli_train.add_evaluate_parser(sub)
+
+
+COMMANDS = (_shape, _compare, _train, _evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"convzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except FileNotFoundError as err:  # a dataset or checkpoint that is not there
+        print(f"convzoo {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"convzoo {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:         # `convzoo ... | head`
         sys.stderr.close()
         return 0

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from .train import Progress, TrainConfig, evaluate_checkpoint, train
+from .train import Progress, TrainConfig, evaluate_checkpoint, train  # noqa: F401
 
 DATASETS = ("digits", "fashion-mnist", "mnist", "cifar10")
 
