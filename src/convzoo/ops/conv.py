@@ -37,6 +37,23 @@ def _ungroup(y: np.ndarray, out_size) -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(v, 0, 1))
 
 
+def _tap_reader(xp: np.ndarray, groups: int, stride, dilation, out_size):
+    """A function ``tap -> (G, C/G, N·P)`` array of the cells that tap reads.
+
+    Every tap's cells are copied into one buffer allocated once (the (G, C/G, N)
+    reordering makes a copy unavoidable for the GEMM); a fresh array per tap would
+    page-fault a few MB each time, which costs as much as the copy itself.
+    """
+    xg = _grouped_view(xp, groups)                       # (G, Cg, N, *S) view
+    buf = np.empty(xg.shape[:3] + tuple(out_size), dtype=xp.dtype)
+    flat = buf.reshape(buf.shape[:2] + (-1,))
+
+    def read(tap):
+        np.copyto(buf, xg[tap_index(tap, stride, dilation, out_size)])
+        return flat
+    return read
+
+
 def correlate(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int,
               out_size=None) -> np.ndarray:
     """Valid cross-correlation of an already padded input.
@@ -58,16 +75,20 @@ def correlate(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int,
     o, cg = weight.shape[:2]
     og = o // groups
     p = int(np.prod(out_size, dtype=np.int64))
-    xg = _grouped_view(xp, groups)                       # (G, Cg, N, *S)
+    read = _tap_reader(xp, groups, stride, dilation, out_size)   # tap -> (G, Cg, N·P)
     wg = weight.reshape((groups, og, cg) + kernel)
-    out = np.zeros((groups, og, n * p), dtype=np.result_type(xp, weight))
-    for tap in np.ndindex(*kernel):
-        xs = xg[tap_index(tap, stride, dilation, out_size)].reshape(groups, cg, n * p)
+    out = np.empty((groups, og, n * p), dtype=np.result_type(xp, weight))
+    tmp = np.empty_like(out) if int(np.prod(kernel)) > 1 else None
+    for i, tap in enumerate(np.ndindex(*kernel)):
+        xs = read(tap)
         wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
+        target = out if i == 0 else tmp                  # first tap writes, the rest add
         if cg == 1:
-            out += wt * xs                               # (G, Og, 1) * (G, 1, NP)
+            np.multiply(wt, xs, out=target)              # (G, Og, 1) * (G, 1, NP)
         else:
-            out += np.matmul(wt, xs)
+            np.matmul(wt, xs, out=target)
+        if i:
+            out += tmp
     return _ungroup(out, out_size)
 
 
@@ -93,12 +114,13 @@ def correlate_input_grad(grad_out: np.ndarray, weight: np.ndarray, padded_size, 
     wg = weight.reshape((groups, og, cg) + kernel)
     dtype = np.result_type(grad_out, weight)
     gx = np.zeros((groups, cg, n) + tuple(padded_size), dtype=dtype)
+    contrib = np.empty((groups, cg, n * p), dtype=dtype)   # reused: no page faults per tap
     for tap in np.ndindex(*kernel):
         wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
         if cg == 1:
-            contrib = np.einsum("go,gop->gp", wt[..., 0], gy)[:, None]
+            np.einsum("go,gop->gp", wt[..., 0], gy, out=contrib[:, 0])
         else:
-            contrib = np.matmul(np.swapaxes(wt, 1, 2), gy)  # (G, Cg, NP)
+            np.matmul(np.swapaxes(wt, 1, 2), gy, out=contrib)  # (G, Cg, NP)
         gx[tap_index(tap, stride, dilation, out_size)] += contrib.reshape(
             (groups, cg, n) + tuple(out_size))
     gx = gx.reshape((groups * cg, n) + tuple(padded_size))
@@ -123,11 +145,11 @@ def correlate_weight_grad(xp: np.ndarray, grad_out: np.ndarray, kernel_size, str
     o = grad_out.shape[1]
     cg, og = c // groups, o // groups
     p = int(np.prod(out_size, dtype=np.int64))
-    xg = _grouped_view(xp, groups)
+    read = _tap_reader(xp, groups, stride, dilation, out_size)
     gy = np.ascontiguousarray(_grouped_view(grad_out, groups)).reshape(groups, og, n * p)
     gw = np.empty((groups, og, cg) + kernel, dtype=np.result_type(xp, grad_out))
     for tap in np.ndindex(*kernel):
-        xs = xg[tap_index(tap, stride, dilation, out_size)].reshape(groups, cg, n * p)
+        xs = read(tap)
         if cg == 1:
             gw[(Ellipsis, 0) + tap] = np.einsum("gop,gp->go", gy, xs[:, 0])
         else:
