@@ -260,11 +260,13 @@ def test_flip_kernel_2d_is_rotated_correlation(rng):
 
 # --- the worked numbers of the source articles (DESIGN.md section 5) ------------------------
 
-# Source: /work/shared/sources/001_a0d86916560d8201.txt, section on CNNs (the vertical-edge
-# example of Andrew Ng's deeplearning.ai course): "3*1+1*1+2*1+0*0+0*0+0*0+1*(-1)+8*(-1)+
-# 2*(-1)=-5". The article states the first window: left column (3, 1, 2), right column
-# (1, 8, 2); the middle column is multiplied by 0. The rest of the 6x6 image is the course's
-# image that the article reproduces as a picture.
+# Source: /work/shared/sources/001_a0d86916560d8201.txt, section 4 (CNN): "3*1+1*1+2*1+0*0+
+# 0*0+0*0+1*(-1)+8*(-1)+2*(-1)=-5", a 6x6 image times a vertical-edge filter [1, 0, -1] per
+# row. The text gives only the first window: left column (3, 1, 2), right column (1, 8, 2);
+# the middle column meets the filter's zeros. Its picture is not in the text; the image
+# below is the vertical-edge example of Andrew Ng's deeplearning.ai CNN course, whose first
+# window is exactly those numbers. The half-bright 10/0 image of the same section is the
+# next test.
 ARTICLE_IMAGE = np.array([
     [3, 0, 1, 2, 7, 4],
     [1, 5, 8, 9, 3, 1],

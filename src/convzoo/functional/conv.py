@@ -49,7 +49,22 @@ class ConvTransposeNd(Function):
 
 
 def check_operands(n: int, input, weight, bias):
-    """Tensors for input/weight/bias with ndim, dtype and zero-size checks."""
+    """Tensors for input/weight/bias of an ``n``-d conv, with dtype, ndim and size checks.
+
+    Args:
+        n: spatial dims; input and weight must have ``n + 2`` dims.
+        input, weight, bias: arrays or Tensors (bias may be None).
+
+    Returns:
+        ``(x, w, b)`` Tensors (``b`` None when bias is None).
+
+    Raises:
+        TypeError: non-float or mismatched dtypes. ValueError: wrong ndim, zero-size dims.
+
+    >>> import numpy as np
+    >>> check_operands(1, np.ones((1, 2, 5)), np.ones((3, 2, 3)), None)[1].shape
+    (3, 2, 3)
+    """
     x, w = as_tensor(input), as_tensor(weight)
     b = None if bias is None else as_tensor(bias)
     # dtype first: a string or None becomes a 0-d non-float array, and "must be
@@ -72,7 +87,10 @@ def check_operands(n: int, input, weight, bias):
 
 
 def check_bias(bias, out_channels: int) -> None:
-    """Raise unless ``bias`` is None or has shape ``(out_channels,)``."""
+    """Raise ``ValueError`` unless ``bias`` is None or has shape ``(out_channels,)``.
+
+    >>> check_bias(None, 4)
+    """
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"bias must have shape ({out_channels},) to match the output channels; "
                          f"got bias with shape {bias.shape}")
@@ -109,7 +127,24 @@ def _conv(n, input, weight, bias, stride, padding, dilation, groups, flip_kernel
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            flip_kernel=False) -> Tensor:
-    """1-d convolution, PyTorch semantics; see ``conv2d``. input (N, C, L), weight (O, C/g, K)."""
+    """1-d convolution (cross-correlation), PyTorch semantics.
+
+    Args:
+        input: (N, C, L). weight: (O, C/groups, K). bias: (O,) or None.
+        stride, dilation: int or (s,), each >= 1.
+        padding: int, (p,), ((before, after),), or 'valid', 'same', 'same_lower', 'full'.
+        groups, flip_kernel: as ``conv2d``.
+
+    Returns:
+        Tensor (N, O, L_out).
+
+    Raises:
+        ValueError, TypeError: as ``conv2d``.
+
+    >>> import numpy as np
+    >>> conv1d(np.ones((1, 1, 7)), np.ones((1, 1, 3)), stride=2, padding="same").shape
+    (1, 1, 4)
+    """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups, flip_kernel)
 
 
@@ -133,7 +168,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     Raises:
         ValueError: wrong ndim, channels not divisible by groups, kernel larger than the
             padded input, bad stride/padding/dilation, bias of the wrong shape.
-        TypeError: non-float input or weight, mismatched dtypes.
+        TypeError: non-float input or weight, mismatched dtypes, non-bool flip_kernel.
 
     >>> import numpy as np
     >>> conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2).shape
@@ -144,7 +179,23 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            flip_kernel=False) -> Tensor:
-    """3-d convolution, PyTorch semantics; see ``conv2d``. input (N, C, D, H, W)."""
+    """3-d convolution (cross-correlation), PyTorch semantics.
+
+    Args:
+        input: (N, C, D, H, W). weight: (O, C/groups, kd, kh, kw). bias: (O,) or None.
+        stride, dilation: int or 3 ints. padding: int, 3 ints, 3 (before, after) pairs, or a
+            mode as in ``conv2d``. groups, flip_kernel: as ``conv2d``.
+
+    Returns:
+        Tensor (N, O, D_out, H_out, W_out).
+
+    Raises:
+        ValueError, TypeError: as ``conv2d``.
+
+    >>> import numpy as np
+    >>> conv3d(np.ones((1, 2, 4, 5, 6)), np.ones((3, 2, 3, 3, 3)), padding=1).shape
+    (1, 3, 4, 5, 6)
+    """
     return _conv(3, input, weight, bias, stride, padding, dilation, groups, flip_kernel)
 
 
@@ -186,7 +237,23 @@ def _conv_transpose(n, input, weight, bias, stride, padding, output_padding, gro
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1, output_size=None) -> Tensor:
-    """1-d transposed convolution; see ``conv_transpose2d``. weight (C_in, C_out/g, K)."""
+    """1-d transposed convolution, PyTorch semantics.
+
+    Args:
+        input: (N, C_in, L). weight: (C_in, C_out/groups, K). bias: (C_out,) or None.
+        stride, padding, output_padding, groups, dilation, output_size: as
+            ``conv_transpose2d``, one value per dim.
+
+    Returns:
+        Tensor (N, C_out, (L-1)*s - pads + d*(K-1) + 1 + output_padding).
+
+    Raises:
+        ValueError, TypeError: as ``conv_transpose2d``.
+
+    >>> import numpy as np
+    >>> conv_transpose1d(np.ones((1, 1, 3)), np.ones((1, 1, 3)), stride=2, output_size=8).shape
+    (1, 1, 8)
+    """
     return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
                            dilation, output_size)
 
@@ -207,6 +274,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Returns:
         Tensor (N, C_out, (H-1)*s - pads + d*(kh-1) + 1 + output_padding, ...).
 
+    Raises:
+        ValueError: wrong ndim, weight.shape[0] != C_in, groups not dividing C_in, a
+            padding mode string, output_padding >= max(stride, dilation), output_padding
+            and output_size together, an unreachable output_size (the message lists the
+            valid range), padding that leaves no output, bias of the wrong shape.
+        TypeError: non-float input or weight, mismatched dtypes.
+
     >>> import numpy as np
     >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), stride=2).shape
     (1, 1, 5, 5)
@@ -217,7 +291,23 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1, output_size=None) -> Tensor:
-    """3-d transposed convolution; see ``conv_transpose2d``."""
+    """3-d transposed convolution, PyTorch semantics.
+
+    Args:
+        input: (N, C_in, D, H, W). weight: (C_in, C_out/groups, kd, kh, kw).
+        bias: (C_out,) or None. stride, padding, output_padding, groups, dilation,
+            output_size: as ``conv_transpose2d``, three values per tuple.
+
+    Returns:
+        Tensor (N, C_out, D_out, H_out, W_out).
+
+    Raises:
+        ValueError, TypeError: as ``conv_transpose2d``.
+
+    >>> import numpy as np
+    >>> conv_transpose3d(np.ones((1, 2, 2, 2, 2)), np.ones((2, 1, 3, 3, 3)), stride=2).shape
+    (1, 1, 5, 5, 5)
+    """
     return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
                            dilation, output_size)
 

@@ -24,7 +24,9 @@ def depthwise_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1) 
         Tensor (N, C*M, H_out, W_out).
 
     Raises:
-        ValueError: weight.shape[1] != 1 or C*M not a multiple of C.
+        ValueError: weight.shape[1] != 1 or C*M not a multiple of C, and everything
+            ``conv2d`` rejects (wrong ndim, kernel larger than the padded input, ...).
+        TypeError: non-float or mismatched dtypes.
 
     >>> import numpy as np
     >>> depthwise_conv2d(np.ones((1, 3, 5, 5)), np.ones((6, 1, 3, 3))).shape
@@ -50,6 +52,10 @@ def pointwise_conv2d(input, weight, bias=None) -> Tensor:
     Returns:
         Tensor (N, O, H, W).
 
+    Raises:
+        ValueError: weight not (O, C, 1, 1), and everything ``conv2d`` rejects.
+        TypeError: non-float or mismatched dtypes.
+
     >>> import numpy as np
     >>> pointwise_conv2d(np.ones((1, 3, 4, 4)), np.ones((8, 3, 1, 1))).shape
     (1, 8, 4, 4)
@@ -73,6 +79,10 @@ def separable_conv2d(input, depthwise_weight, pointwise_weight, bias=None, strid
 
     Returns:
         Tensor (N, O, H_out, W_out).
+
+    Raises:
+        ValueError, TypeError: as ``depthwise_conv2d`` for the first stage and
+            ``pointwise_conv2d`` for the second (pointwise_weight.shape[1] must be C*M).
 
     >>> import numpy as np
     >>> separable_conv2d(np.ones((1, 16, 8, 8)), np.ones((16, 1, 3, 3)),
