@@ -10,7 +10,7 @@ Example:
 >>> import numpy as np, convzoo as cz
 >>> x = cz.tensor(np.ones((1, 1, 3, 3)), requires_grad=True)
 >>> y = cz.functional.conv2d(x, np.ones((1, 1, 2, 2))).sum()
->>> y.backward(); x.grad[0, 0, 1, 1]
+>>> y.backward(); float(x.grad[0, 0, 1, 1])
 4.0
 """
 
@@ -78,7 +78,8 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data = _as_array(data, dtype)
         if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(f"requires_grad needs a floating-point tensor; got dtype {self.data.dtype}")
+            raise TypeError(f"requires_grad needs a floating-point tensor; "
+                            f"got dtype {self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self._node: tuple | None = None  # (function class, ctx, input tensors)
@@ -128,7 +129,8 @@ class Tensor:
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
         if flag and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(f"requires_grad needs a floating-point tensor; got dtype {self.data.dtype}")
+            raise TypeError(f"requires_grad needs a floating-point tensor; "
+                            f"got dtype {self.data.dtype}")
         self.requires_grad = bool(flag)
         return self
 
@@ -162,7 +164,8 @@ class Tensor:
             raise RuntimeError("backward() called on a tensor that does not require grad")
         if grad is None:
             if self.data.size != 1:
-                raise ValueError(f"grad can be omitted only for one-element tensors; got shape {self.shape}")
+                raise ValueError(f"grad can be omitted only for one-element tensors; "
+                                 f"got shape {self.shape}")
             grad = np.ones_like(self.data)
         grad = _as_array(grad, self.data.dtype)
         if grad.shape != self.data.shape:

@@ -14,7 +14,7 @@ from ..shapes import conv_output_size
 
 
 def pad_spatial(x: np.ndarray, pads, value=0) -> np.ndarray:
-    """Pad the trailing ``len(pads)`` dims of ``x`` by ``(before, after)`` pairs with ``value``."""
+    """Pad the last ``len(pads)`` dims of ``x`` by ``(before, after)`` pairs with ``value``."""
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return x
     lead = x.ndim - len(pads)
@@ -25,7 +25,7 @@ def pad_spatial(x: np.ndarray, pads, value=0) -> np.ndarray:
 
 
 def crop_spatial(x: np.ndarray, pads) -> np.ndarray:
-    """Inverse of ``pad_spatial``: drop ``(before, after)`` cells from the trailing dims (a view)."""
+    """Inverse of ``pad_spatial``: drop ``(before, after)`` cells from the last dims (a view)."""
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return x
     lead = x.ndim - len(pads)
