@@ -32,6 +32,17 @@ def _check_groups(groups, in_channels: int, out_channels: int) -> int:
     return groups
 
 
+def _set_conv_geometry(layer, n, in_channels, out_channels, kernel_size, stride, dilation,
+                       groups) -> None:
+    """Check and store the arguments every conv and transposed-conv layer shares."""
+    layer.in_channels = _args.positive_int(in_channels, "in_channels")
+    layer.out_channels = _args.positive_int(out_channels, "out_channels")
+    layer.groups = _check_groups(groups, in_channels, out_channels)
+    layer.kernel_size = _args.positive_tuple(kernel_size, n, "kernel_size")
+    layer.stride = _args.positive_tuple(stride, n, "stride")
+    layer.dilation = _args.positive_tuple(dilation, n, "dilation")
+
+
 def _param(array) -> Tensor | None:
     return None if array is None else Tensor(array, requires_grad=True)
 
@@ -43,12 +54,8 @@ class _ConvNd(Module):
                  groups=1, bias=True, *, flip_kernel=False, rng=None, dtype=np.float32):
         super().__init__()
         n = self._n
-        self.in_channels = _args.positive_int(in_channels, "in_channels")
-        self.out_channels = _args.positive_int(out_channels, "out_channels")
-        self.groups = _check_groups(groups, in_channels, out_channels)
-        self.kernel_size = _args.positive_tuple(kernel_size, n, "kernel_size")
-        self.stride = _args.positive_tuple(stride, n, "stride")
-        self.dilation = _args.positive_tuple(dilation, n, "dilation")
+        _set_conv_geometry(self, n, in_channels, out_channels, kernel_size, stride, dilation,
+                           groups)
         self.padding = _args.padding_spec(padding, n)
         self.flip_kernel = bool(flip_kernel)
         w, b = default_weight_and_bias((out_channels, in_channels // groups) + self.kernel_size,
@@ -106,12 +113,8 @@ class _ConvTransposeNd(Module):
                  dtype=np.float32):
         super().__init__()
         n = self._n
-        self.in_channels = _args.positive_int(in_channels, "in_channels")
-        self.out_channels = _args.positive_int(out_channels, "out_channels")
-        self.groups = _check_groups(groups, in_channels, out_channels)
-        self.kernel_size = _args.positive_tuple(kernel_size, n, "kernel_size")
-        self.stride = _args.positive_tuple(stride, n, "stride")
-        self.dilation = _args.positive_tuple(dilation, n, "dilation")
+        _set_conv_geometry(self, n, in_channels, out_channels, kernel_size, stride, dilation,
+                           groups)
         self.padding = _args.padding_spec(padding, n, modes=())
         self.output_padding = _args.int_tuple(output_padding, n, "output_padding", minimum=0)
         w, b = default_weight_and_bias((in_channels, out_channels // groups) + self.kernel_size,
