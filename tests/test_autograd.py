@@ -110,7 +110,8 @@ def test_dtypes_of_new_tensors():
     assert cz.tensor(np.ones(2, np.float32)).dtype == np.float32
     assert cz.tensor(1.5).dtype == np.float32
     assert cz.tensor([1.0, 2.0]).dtype == np.float32
-    assert cz.tensor([1, 2]).dtype == np.int64
+    assert cz.tensor([1, 2]).dtype == np.float32  # DESIGN §2: Python ints become float32
+    assert cz.tensor(np.array([1, 2])).dtype == np.int64  # arrays keep their dtype
     assert cz.tensor(np.float64(1.0)).dtype == np.float64
     assert cz.tensor([1, 2], dtype=np.float64).dtype == np.float64
 
@@ -135,7 +136,7 @@ def test_float32_stays_float32_with_python_scalars():
 def test_requires_grad_on_integer_tensor_raises():
     with pytest.raises(TypeError, match="requires_grad needs a floating-point tensor; got dtype "
                                         "int64"):
-        cz.tensor([1, 2], requires_grad=True)
+        cz.tensor(np.array([1, 2]), requires_grad=True)
     t = cz.tensor(np.array([1, 2], dtype=np.int32))
     with pytest.raises(TypeError, match="requires_grad needs a floating-point tensor"):
         t.requires_grad_()

@@ -57,10 +57,8 @@ def _as_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data if dtype is None else data.astype(dtype, copy=False)
     array = np.asarray(data, dtype=dtype)
-    if dtype is None and array.dtype == np.float64 and not isinstance(data, np.generic):
-        array = array.astype(np.float32)  # Python floats become float32, as in PyTorch
-    if dtype is None and array.dtype.kind in "iu" and not isinstance(data, np.generic):
-        array = array.astype(np.int64)
+    if dtype is None and array.dtype.kind in "fiu" and not isinstance(data, np.generic):
+        array = array.astype(np.float32)  # Python floats and ints become float32 (DESIGN §2)
     return array
 
 
@@ -324,7 +322,7 @@ class Function:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Create a ``Tensor``. float64 arrays stay float64; Python floats become float32.
+    """Create a ``Tensor``. NumPy arrays keep their dtype; Python floats and ints become float32.
 
     >>> tensor([1.0, 2.0]).dtype
     dtype('float32')
