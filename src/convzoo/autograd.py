@@ -304,6 +304,9 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run forward on the inputs' arrays and record the call for backward."""
+        hook = getattr(_state, "apply_hook", None)
+        if hook is not None:   # shape-only tracing (convzoo.analysis): see ``apply_hook``
+            return hook(cls, inputs, params)
         tensors = tuple(None if x is None else (x if isinstance(x, Tensor) else Tensor(x))
                         for x in inputs)
         ctx = Context()
@@ -333,3 +336,40 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 def as_tensor(value) -> Tensor:
     """``value`` itself if it is a Tensor, else a new non-grad Tensor over it."""
     return value if isinstance(value, Tensor) else Tensor(value)
+
+
+# --- shape-only execution (additive hook used by convzoo.analysis) --------------------------------
+
+def meta_array(shape, dtype) -> np.ndarray:
+    """A read-only placeholder array of ``shape`` and ``dtype`` that stores one element.
+
+    All strides are zero (``np.broadcast_to`` of a 0-d zero), so a placeholder of any size
+    is free to create; ``Function.infer`` rules take and return placeholders.
+
+    >>> meta_array((2, 3), np.float32).shape, meta_array((2, 3), np.float32).strides
+    ((2, 3), (0, 0))
+    """
+    return np.broadcast_to(np.zeros((), dtype=dtype), tuple(int(d) for d in shape))
+
+
+@contextlib.contextmanager
+def apply_hook(hook):
+    """Context manager under which ``Function.apply`` calls ``hook(cls, inputs, params)`` instead.
+
+    The hook receives the Function class, the raw inputs (Tensors, arrays or None) and the
+    keyword parameters, and returns what ``apply`` would (a Tensor, or ``(Tensor, aux)``
+    for ``has_aux`` classes). It is per thread. ``convzoo.analysis`` uses it to run a model
+    on shapes alone: each Function's ``infer(*placeholders, **params)`` gives the output.
+
+    >>> calls = []
+    >>> with apply_hook(lambda cls, inputs, params: calls.append(cls.__name__)):
+    ...     _ = _basic().add(np.ones(2), np.ones(2))
+    >>> calls
+    ['Add']
+    """
+    previous = getattr(_state, "apply_hook", None)
+    _state.apply_hook = hook
+    try:
+        yield
+    finally:
+        _state.apply_hook = previous

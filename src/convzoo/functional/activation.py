@@ -17,6 +17,11 @@ __all__ = ["relu", "leaky_relu", "prelu", "relu6", "hardsigmoid", "hardswish", "
            "softmax", "log_softmax"]
 
 
+def _same_shape(x, **params):
+    """Shape rule of an elementwise op: the output is shaped like the input."""
+    return x
+
+
 def _elementwise(name: str, forward, backward, from_output: bool = False) -> type[Function]:
     """A Function for ``forward(x, **params)`` whose VJP is ``backward(grad, saved, **params)``.
 
@@ -33,6 +38,7 @@ def _elementwise(name: str, forward, backward, from_output: bool = False) -> typ
         return backward(grad, ctx.saved[0], **ctx.params)
 
     return type(name, (Function,), {"forward": staticmethod(fwd), "backward": staticmethod(bwd),
+                                    "infer": staticmethod(_same_shape),
                                     "__doc__": f"Elementwise {name.lower()}."})
 
 
@@ -59,6 +65,10 @@ class PReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.prelu_backward(grad, *ctx.saved, needs=ctx.needs_input_grad)
+
+    @staticmethod
+    def infer(x, weight):
+        return x
 
 
 def relu(input) -> Tensor:

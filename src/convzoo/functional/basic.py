@@ -11,10 +11,12 @@ back in each operand's own dtype. The NumPy kernels are in ``convzoo.ops.basic``
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import _args
-from ..autograd import Function, Tensor, as_tensor
+from ..autograd import Function, Tensor, as_tensor, meta_array
 from ..ops import basic as ops
 
 __all__ = [
@@ -79,6 +81,8 @@ class Add(Function):
     def backward(ctx, grad):
         return ops.add_backward(grad, *ctx.meta)
 
+    infer = staticmethod(lambda a, b: _infer_broadcast(a, b))
+
 
 class Sub(Function):
     """``a - b`` with broadcasting."""
@@ -91,6 +95,8 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.sub_backward(grad, *ctx.meta)
+
+    infer = staticmethod(lambda a, b: _infer_broadcast(a, b))
 
 
 class Mul(Function):
@@ -105,6 +111,8 @@ class Mul(Function):
     def backward(ctx, grad):
         return ops.mul_backward(grad, *ctx.saved, needs=ctx.needs_input_grad)
 
+    infer = staticmethod(lambda a, b: _infer_broadcast(a, b))
+
 
 class Div(Function):
     """``a / b`` with broadcasting."""
@@ -117,6 +125,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.div_backward(grad, *ctx.saved, needs=ctx.needs_input_grad)
+
+    infer = staticmethod(lambda a, b: _infer_broadcast(a, b))
 
 
 class Pow(Function):
@@ -132,6 +142,10 @@ class Pow(Function):
     def backward(ctx, grad):
         return ops.pow_backward(grad, ctx.saved[0], ctx.exponent)
 
+    @staticmethod
+    def infer(x, *, exponent):
+        return x
+
 
 class MatMul(Function):
     """``np.matmul(a, b)``."""
@@ -144,6 +158,22 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.matmul_backward(grad, *ctx.saved, needs=ctx.needs_input_grad)
+
+    @staticmethod
+    def infer(a, b):
+        a2 = a.shape if a.ndim > 1 else (1,) + a.shape
+        b2 = b.shape if b.ndim > 1 else b.shape + (1,)
+        shape = np.broadcast_shapes(a2[:-2], b2[:-2]) + (a2[-2], b2[-1])
+        if b.ndim == 1:
+            shape = shape[:-1]
+        if a.ndim == 1:
+            shape = shape[:-2] + shape[-1:] if b.ndim > 1 else shape[:-1]
+        return meta_array(shape, np.result_type(a.dtype, b.dtype))
+
+
+def _infer_broadcast(a, b) -> np.ndarray:
+    """Shape rule of the broadcasting binary ops (a placeholder of the result)."""
+    return meta_array(np.broadcast_shapes(a.shape, b.shape), np.result_type(a.dtype, b.dtype))
 
 
 def add(a, b) -> Tensor:
@@ -294,6 +324,8 @@ class Exp(Function):
     def backward(ctx, grad):
         return ops.exp_backward(grad, ctx.saved[0])
 
+    infer = staticmethod(lambda x: x)
+
 
 class Log(Function):
     """Elementwise natural ``log``."""
@@ -306,6 +338,8 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.log_backward(grad, ctx.saved[0])
+
+    infer = staticmethod(lambda x: x)
 
 
 class Sqrt(Function):
@@ -320,6 +354,8 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.sqrt_backward(grad, ctx.saved[0])
+
+    infer = staticmethod(lambda x: x)
 
 
 def exp(x) -> Tensor:
@@ -366,6 +402,11 @@ class Sum(Function):
     def backward(ctx, grad):
         return ops.sum_backward(grad, *ctx.meta)
 
+    @staticmethod
+    def infer(x, *, axes, keepdims):
+        return meta_array(_reduced_shape(x.shape, axes, keepdims),
+                          np.zeros(1, dtype=x.dtype).sum().dtype)
+
 
 class Mean(Function):
     """Mean over axes."""
@@ -378,6 +419,18 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.mean_backward(grad, *ctx.meta)
+
+    @staticmethod
+    def infer(x, *, axes, keepdims):
+        return meta_array(_reduced_shape(x.shape, axes, keepdims), x.dtype)
+
+
+def _reduced_shape(shape, axes, keepdims) -> tuple[int, ...]:
+    """Shape after reducing ``axes`` (None: all), keeping them as 1 with ``keepdims``."""
+    axes = range(len(shape)) if axes is None else axes
+    axes = {a % len(shape) for a in ((axes,) if isinstance(axes, int) else axes)}
+    return tuple(1 if i in axes else d for i, d in enumerate(shape)
+                 if keepdims or i not in axes)
 
 
 def sum(x, axis=None, keepdims=False) -> Tensor:
@@ -433,6 +486,10 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.in_shape)
 
+    @staticmethod
+    def infer(x, *, shape):
+        return meta_array(shape, x.dtype)
+
 
 class Transpose(Function):
     """Permute axes."""
@@ -445,6 +502,10 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.transpose_backward(grad, ctx.axes)
+
+    @staticmethod
+    def infer(x, *, axes):
+        return x.transpose(axes)
 
 
 class Concat(Function):
@@ -461,6 +522,12 @@ class Concat(Function):
         parts = ops.concat_backward(grad, sizes, axis)
         return tuple(p.astype(d, copy=False) for p, d in zip(parts, dtypes, strict=True))
 
+    @staticmethod
+    def infer(*arrays, axis):
+        shape = list(arrays[0].shape)
+        shape[axis] = builtins.sum(a.shape[axis] for a in arrays)
+        return meta_array(shape, np.result_type(*(a.dtype for a in arrays)))
+
 
 class Stack(Function):
     """Stack along a new axis."""
@@ -476,6 +543,11 @@ class Stack(Function):
         parts = ops.stack_backward(grad, len(dtypes), axis)
         return tuple(p.astype(d, copy=False) for p, d in zip(parts, dtypes, strict=True))
 
+    @staticmethod
+    def infer(*arrays, axis):
+        shape = arrays[0].shape[:axis] + (len(arrays),) + arrays[0].shape[axis:]
+        return meta_array(shape, np.result_type(*(a.dtype for a in arrays)))
+
 
 class GetItem(Function):
     """NumPy indexing, basic or advanced."""
@@ -489,6 +561,10 @@ class GetItem(Function):
     def backward(ctx, grad):
         shape, dtype, index = ctx.meta
         return ops.getitem_backward(grad, shape, dtype, index)
+
+    @staticmethod
+    def infer(x, *, index):
+        return np.asarray(x[index])   # a view of the placeholder for basic indexing
 
 
 def reshape(x, shape) -> Tensor:
@@ -681,6 +757,10 @@ class Linear(Function):
         x, weight = ctx.saved
         return ops.linear_backward(grad, x, weight, ctx.has_bias, needs=ctx.needs_input_grad)
 
+    @staticmethod
+    def infer(x, weight, bias):
+        return meta_array(x.shape[:-1] + weight.shape[:1], x.dtype)
+
 
 class ChannelShuffle(Function):
     """ShuffleNet channel shuffle."""
@@ -693,6 +773,10 @@ class ChannelShuffle(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.channel_shuffle_backward(grad, ctx.groups)
+
+    @staticmethod
+    def infer(x, *, groups):
+        return x
 
 
 def linear(input, weight, bias=None) -> Tensor:

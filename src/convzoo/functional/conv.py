@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _args, shapes
-from ..autograd import Function, Tensor, as_tensor
+from ..autograd import Function, Tensor, as_tensor, meta_array
 from ..ops.conv import conv_backward, conv_forward
 from ..ops.transpose import conv_transpose_backward, conv_transpose_forward
 
@@ -31,6 +31,11 @@ class ConvNd(Function):
         return conv_backward(grad, x, weight, has_bias, stride, padding, dilation, groups, flip,
                              needs=ctx.needs_input_grad)
 
+    @staticmethod
+    def infer(x, weight, bias, *, stride, padding, dilation, groups, flip_kernel):
+        size = shapes.conv_output_size(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+        return meta_array(x.shape[:1] + weight.shape[:1] + tuple(size), x.dtype)
+
 
 class ConvTransposeNd(Function):
     """Transposed convolution in any dimension."""
@@ -46,6 +51,12 @@ class ConvTransposeNd(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved
         return conv_transpose_backward(grad, x, weight, *ctx.params, needs=ctx.needs_input_grad)
+
+    @staticmethod
+    def infer(x, weight, bias, *, stride, padding, output_padding, dilation, groups):
+        size = shapes.conv_transpose_output_size(x.shape[2:], weight.shape[2:], stride, padding,
+                                                 output_padding, dilation)
+        return meta_array((x.shape[0], weight.shape[1] * groups) + tuple(size), x.dtype)
 
 
 def check_operands(n: int, input, weight, bias):

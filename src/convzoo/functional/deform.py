@@ -8,7 +8,7 @@ bilinear gather, then a GEMM per weight group).
 from __future__ import annotations
 
 from .. import _args, shapes
-from ..autograd import Function, Tensor, as_tensor
+from ..autograd import Function, Tensor, as_tensor, meta_array
 from ..ops.deform import deform_conv2d_backward, deform_conv2d_forward
 from .conv import check_bias, check_operands
 
@@ -28,6 +28,10 @@ class DeformConv2dFn(Function):
         has_bias, stride, padding, dilation = ctx.params
         return deform_conv2d_backward(grad, x, offset, weight, mask, has_bias, stride, padding,
                                       dilation, needs=ctx.needs_input_grad)
+
+    @staticmethod
+    def infer(x, offset, weight, bias, mask, *, stride, padding, dilation):
+        return meta_array(x.shape[:1] + weight.shape[:1] + offset.shape[2:], x.dtype)
 
 
 def _check_like_input(value, x: Tensor, name: str) -> Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _args
-from ..autograd import Function, Tensor, as_tensor
+from ..autograd import Function, Tensor, as_tensor, meta_array
 from ..ops import loss as ops
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -27,6 +27,10 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         return ops.cross_entropy_backward(grad, ctx.saved[0], *ctx.meta)
 
+    @staticmethod
+    def infer(logits, *, target, reduction, label_smoothing):
+        return meta_array(logits.shape[:1] if reduction == "none" else (), logits.dtype)
+
 
 class NLLLoss(Function):
     """Negative log-likelihood of given log-probabilities."""
@@ -39,6 +43,10 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.nll_loss_backward(grad, *ctx.meta)
+
+    @staticmethod
+    def infer(log_probs, *, target, reduction):
+        return meta_array(log_probs.shape[:1] if reduction == "none" else (), log_probs.dtype)
 
 
 def _check(input, target, reduction, name: str):

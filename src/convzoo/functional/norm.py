@@ -33,6 +33,10 @@ class BatchNorm(Function):
         return ops.batch_norm_backward(grad, ctx.saved, weight, training, has_bias,
                                        needs=ctx.needs_input_grad)
 
+    @staticmethod
+    def infer(x, weight, bias, *, running_mean, running_var, training, momentum, eps):
+        return x   # shape only: running statistics are not updated
+
 
 class Dropout(Function):
     """Inverted dropout with a given keep-mask."""
@@ -45,6 +49,10 @@ class Dropout(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.dropout_backward(grad, *ctx.meta)
+
+    @staticmethod
+    def infer(x, *, keep, p):
+        return x
 
 
 def _running(stat, name: str, channels: int):

@@ -14,9 +14,17 @@ NumPy kernels of ``convzoo.ops.pool``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _args, shapes
-from ..autograd import Function, Tensor, as_tensor
+from ..autograd import Function, Tensor, as_tensor, meta_array
 from ..ops import pool as ops
+
+
+def _pooled_shape(x, kernel, stride, padding, dilation, ceil_mode) -> tuple[int, ...]:
+    """Output shape (N, C, *S_out) of a pooling window over placeholder ``x``."""
+    return x.shape[:2] + tuple(shapes.pool_output_size(x.shape[2:], kernel, stride, padding,
+                                                       dilation, ceil_mode))
 
 
 class MaxPoolNd(Function):
@@ -38,6 +46,11 @@ class MaxPoolNd(Function):
         (index,) = ctx.saved
         return ops.max_pool_backward(grad, index, ctx.in_shape)
 
+    @staticmethod
+    def infer(x, *, kernel, stride, padding, dilation, ceil_mode, return_indices):
+        shape = _pooled_shape(x, kernel, stride, padding, dilation, ceil_mode)
+        return meta_array(shape, x.dtype), meta_array(shape, np.int64)
+
 
 class AvgPoolNd(Function):
     """Average pooling."""
@@ -53,6 +66,11 @@ class AvgPoolNd(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.avg_pool_backward(grad, ctx.in_shape, *ctx.params)
+
+    @staticmethod
+    def infer(x, *, kernel, stride, padding, dilation, ceil_mode, count_include_pad,
+              divisor_override):
+        return meta_array(_pooled_shape(x, kernel, stride, padding, dilation, ceil_mode), x.dtype)
 
 
 class LpPoolNd(Function):
@@ -70,6 +88,10 @@ class LpPoolNd(Function):
         x, out = ctx.saved
         return ops.lp_pool_backward(grad, x, out, *ctx.params)
 
+    @staticmethod
+    def infer(x, *, norm_type, kernel, stride, padding, dilation, ceil_mode):
+        return meta_array(_pooled_shape(x, kernel, stride, padding, dilation, ceil_mode), x.dtype)
+
 
 class GlobalAvgPool(Function):
     """Mean over every spatial dim."""
@@ -82,6 +104,10 @@ class GlobalAvgPool(Function):
     @staticmethod
     def backward(ctx, grad):
         return ops.global_avg_pool_backward(grad, ctx.in_shape)
+
+    @staticmethod
+    def infer(x):
+        return meta_array(x.shape[:2] + (1,) * (x.ndim - 2), x.dtype)
 
 
 class GlobalMaxPool(Function):
@@ -98,6 +124,10 @@ class GlobalMaxPool(Function):
     def backward(ctx, grad):
         (index,) = ctx.saved
         return ops.max_pool_backward(grad, index, ctx.in_shape)
+
+    @staticmethod
+    def infer(x):
+        return meta_array(x.shape[:2] + (1,) * (x.ndim - 2), x.dtype)
 
 
 # --- argument checking --------------------------------------------------------------------------
