@@ -235,8 +235,36 @@ def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
+def receptive_field_transpose_step(rf: ReceptiveField, kernel_size: int, stride: int = 1,
+                                   padding_before: int = 0, dilation: int = 1) -> ReceptiveField:
+    """Compose one transposed conv onto the receptive field reaching it: the jump divides.
+
+    Input cell ``i`` writes output cells ``i*s - p + t*d`` (taps ``t < k``), so output
+    cell ``o`` reads the input cells between ``(o + p - d(k-1))/s`` and ``(o + p)/s``:
+    neighbouring outputs are ``1/s`` input cells apart (``jump / s``), the footprint
+    spans ``d(k-1)/s`` input cells (``size + d(k-1)/s · jump``) and output 0 sits at input
+    coordinate ``(p - d(k-1)/2)/s``. Sizes and jumps become fractions (exact
+    ``Fraction`` values); the whole number of input pixels one output sees is at most
+    ``floor(size)`` (for one layer ``ceil(k/s)`` with d = 1), and the start is the centre of
+    the footprint averaged over the ``s`` output phases.
+
+    >>> r = receptive_field_transpose_step(ReceptiveField(1, 1, 0.0), 3, stride=2)
+    >>> r.size, r.jump, r.start   # 2x2 -> 5x5: each output reads at most 2 input cells
+    (Fraction(2, 1), Fraction(1, 2), Fraction(-1, 2))
+    """
+    from fractions import Fraction
+
+    span = Fraction(effective_kernel_size(kernel_size, dilation) - 1)
+    jump = Fraction(rf.jump)
+    return ReceptiveField(
+        size=rf.size + span / stride * jump,
+        jump=jump / stride,
+        start=Fraction(rf.start) + (padding_before - span / 2) / stride * jump,
+    )
+
+
 __all__ = [
     "ReceptiveField", "ceil_div", "conv_output_size", "conv_transpose_output_size",
     "effective_kernel_size", "output_padding_for_size", "pool_output_size", "receptive_field",
-    "receptive_field_step", "resolve_padding", "same_padding",
+    "receptive_field_step", "receptive_field_transpose_step", "resolve_padding", "same_padding",
 ]
