@@ -57,7 +57,13 @@ def _evaluate(sub) -> None:
     cli_train.add_evaluate_parser(sub)
 
 
-COMMANDS = (_shape, _compare, _train, _evaluate)
+def _summary(sub) -> None:
+    """convzoo summary: a zoo model layer by layer (shapes, params, MACs, memory, RF)."""
+    from . import cli_summary
+    cli_summary.add_parser(sub)
+
+
+COMMANDS = (_shape, _compare, _summary, _train, _evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,13 @@ The worked numbers of the source articles, reproduced by this command:
 * 3→10, 3×3 with ``--bias``: 280;
 * ``--stack 3``: three 3×3 convs C→C, 27C² weights, against one 7×7, 49C²;
 * MobileNet: separable / standard MACs = 1/C_out + 1/k² (shown below the table).
+
+Model mode (``--model NAME --swap grouped|separable``): the zoo model with every dense
+3×3 conv (``groups=1``, any stride) swapped for a grouped (``--groups G``) or
+depthwise-separable one with the same channels, stride and padding
+(:func:`convzoo.analysis.swap.swap_convs`); prints params, MACs and FLOPs before and
+after (:func:`convzoo.analysis.summary`, from shapes) and the MEASURED forward time of
+each (batch 1, best of ``--repeat`` runs of the real NumPy kernels).
 """
 
 from __future__ import annotations
@@ -37,11 +44,26 @@ separable, spatially_separable, and with --stack: stacked, same_receptive_field.
 conventions: weights only unless --bias (the articles count weights); MACs per
 sample; FLOPs = 2*MACs; padding 'same' by default so every variant keeps the grid.
 
+model mode (--model): {"model", "input", "swap", "groups", "swapped": [names],
+"skipped": [{name, reason}], "before": {params, macs, flops, forward_seconds,
+forward_runs}, "after": {...}, "ratios": {params, macs, flops, forward_seconds},
+"timing": {measured, batch, repeat, note}}. forward_seconds is null with --repeat 0.
+
 examples:
   convzoo compare --in-channels 64 --out-channels 64 --kernel-size 3 --size 56
   convzoo compare --in-channels 16 --out-channels 32 --kernel-size 3 --size 8 --groups 4
   convzoo compare --in-channels 64 --out-channels 64 --kernel-size 3 --size 56 --stack 3
+  convzoo compare --model resnet18 --swap grouped --groups 8 --input 3x64x64
+  convzoo compare --model resnet20_cifar --swap separable --input 3x32x32 --json
 """
+
+LAYER_REQUIRED = (("in_channels", "--in-channels"), ("out_channels", "--out-channels"),
+                  ("kernel_size", "--kernel-size"), ("size", "--size"))
+LAYER_ONLY = (("ndim", "--ndim", None), ("depth_multiplier", "--depth-multiplier", 1),
+              ("stride", "--stride", 1), ("padding", "--padding", "same"),
+              ("bias", "--bias", False), ("stack", "--stack", None))
+MODEL_ONLY = (("swap", "--swap", None), ("input", "--input", None), ("repeat", "--repeat", 3),
+              ("num_classes", "--num-classes", None), ("set", "--set", []))
 
 DEFAULT_GROUPS = (8, 4, 2)
 
@@ -52,13 +74,18 @@ def add_parser(sub) -> None:
         "compare", help="params and MACs of the conv variants side by side",
         description="Standard vs grouped vs depthwise vs pointwise vs depthwise-separable vs "
                     "spatially separable convolution: params and MACs, with the ratio to the "
-                    "standard conv.",
+                    "standard conv. With --model: a zoo model before and after swapping its "
+                    "3x3 convs, with measured forward times.",
         epilog=JSON_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--in-channels", type=positive, required=True, metavar="C")
-    p.add_argument("--out-channels", type=positive, required=True, metavar="O")
-    p.add_argument("--kernel-size", type=int_or_dims(1), required=True, metavar="K|AxB")
-    p.add_argument("--size", type=dims, required=True, metavar="H[xW]",
-                   help="spatial input size, one value per spatial dim (one value: square)")
+    p.add_argument("--in-channels", type=positive, default=None, metavar="C",
+                   help="layer mode (required there)")
+    p.add_argument("--out-channels", type=positive, default=None, metavar="O",
+                   help="layer mode (required there)")
+    p.add_argument("--kernel-size", type=int_or_dims(1), default=None, metavar="K|AxB",
+                   help="layer mode (required there)")
+    p.add_argument("--size", type=dims, default=None, metavar="H[xW]",
+                   help="layer mode (required there): spatial input size, one value per "
+                        "spatial dim (one value: square)")
     p.add_argument("--ndim", type=int, choices=(1, 2, 3), default=None,
                    help="spatial dims (default: from --size/--kernel-size/--stride, else 2)")
     p.add_argument("--groups", type=positive, default=None, metavar="G",
@@ -72,6 +99,19 @@ def add_parser(sub) -> None:
                    help="count biases too (default: weights only, as the articles do)")
     p.add_argument("--stack", type=positive, default=None, metavar="N",
                    help="add N stacked kxk convs and the single conv with their receptive field")
+    m = p.add_argument_group("model mode")
+    m.add_argument("--model", default=None, metavar="NAME",
+                   help="a zoo model (see 'convzoo summary --list'); switches to model mode")
+    m.add_argument("--swap", choices=("grouped", "separable"), default=None,
+                   help="what the dense 3x3 convs become (grouped needs --groups)")
+    m.add_argument("--input", type=dims, default=None, metavar="CxHxW",
+                   help="per-sample input for counts and timing (default 3x224x224)")
+    m.add_argument("--repeat", type=int, default=3, metavar="N",
+                   help="timed forward passes per model, best taken (0: no timing; default 3)")
+    m.add_argument("--num-classes", type=positive, default=None, metavar="K",
+                   help="classifier outputs (default: the model's own)")
+    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a builder option, e.g. width_mult=0.5 (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object (keys below)")
     p.set_defaults(run=run)
 
@@ -226,8 +266,107 @@ def _fmt_ratio(r: float) -> str:
     return "1" if r == 1 else f"{r:.4f}"
 
 
+def _usage(message: str):
+    from .cli import UsageError
+    return UsageError(f"convzoo compare: error: {message} (see 'convzoo compare --help')")
+
+
+def _check_mode(a) -> None:
+    """Layer mode needs the four layer options; model mode takes none of the layer-only ones."""
+    if a.model is None:
+        missing = [flag for attr, flag in LAYER_REQUIRED if getattr(a, attr) is None]
+        if missing:
+            raise _usage(f"the following arguments are required: {', '.join(missing)} "
+                         f"(or --model NAME for model mode)")
+        given = [flag for attr, flag, default in MODEL_ONLY if getattr(a, attr) != default]
+        if given:
+            raise _usage(f"{', '.join(given)} only apply with --model")
+        return
+    given = [flag for attr, flag in LAYER_REQUIRED if getattr(a, attr) is not None]
+    given += [flag for attr, flag, default in LAYER_ONLY if getattr(a, attr) != default]
+    if given:
+        raise _usage(f"{', '.join(given)} only apply to layer mode, not with --model")
+    if a.swap is None:
+        raise _usage("--model needs --swap grouped or --swap separable")
+    if a.swap == "grouped" and a.groups is None:
+        raise _usage("--swap grouped needs --groups G (e.g. --groups 8)")
+    if a.swap == "grouped" and a.groups < 2:
+        raise _usage(f"argument --groups: must be >= 2 for --swap grouped; got {a.groups}")
+    if a.swap == "separable" and a.groups is not None:
+        raise _usage("--groups only applies to --swap grouped")
+    if a.repeat < 0:
+        raise _usage(f"argument --repeat: must be >= 0; got {a.repeat}")
+
+
+def _side(s, times) -> dict:
+    return {"params": s.total_params, "macs": s.total_macs, "flops": s.total_flops,
+            "forward_seconds": min(times) if times else None, "forward_runs": times}
+
+
+def compare_model(a) -> dict:
+    """Model mode as a JSON-ready dict: counts and measured times before and after the swap."""
+    from .analysis import summary
+    from .analysis.swap import swap_convs, time_forward
+    from .cli_summary import build_model, parse_options
+
+    shape = a.input or (3, 224, 224)
+    model = build_model(a.model, shape, a.num_classes, parse_options(a.set))
+    before = summary(model, shape)
+    t_before = time_forward(model, shape, a.repeat) if a.repeat else []
+    done = swap_convs(model, a.swap, a.groups)
+    after = summary(model, shape)
+    t_after = time_forward(model, shape, a.repeat) if a.repeat else []
+    sides = {"before": _side(before, t_before), "after": _side(after, t_after)}
+    ratios = {k: (None if sides["before"][k] in (None, 0) or sides["after"][k] is None
+                  else sides["after"][k] / sides["before"][k])
+              for k in ("params", "macs", "flops", "forward_seconds")}
+    return {
+        "model": a.model.lower(), "input": list(shape), "swap": a.swap, "groups": a.groups,
+        **done, **sides, "ratios": ratios,
+        "timing": {"measured": bool(a.repeat), "batch": 1, "repeat": a.repeat,
+                   "note": "wall-clock seconds of the real forward pass (NumPy kernels, eval "
+                           "mode, no_grad), best of --repeat; params/MACs/FLOPs are counted "
+                           "from shapes"},
+    }
+
+
+def _run_model(a) -> int:
+    result = compare_model(a)
+    if a.json:
+        print_json(result)
+        return 0
+    what = (f"grouped 3x3 convs (groups={a.groups})" if a.swap == "grouped"
+            else "depthwise-separable 3x3 convs (depthwise 3x3 + pointwise 1x1)")
+    b, f, r = result["before"], result["after"], result["ratios"]
+
+    def secs(x):
+        return "not timed" if x is None else f"{x * 1000:.1f} ms"
+
+    cells = [["", "params", "MACs", "FLOPs", "forward (measured)"],
+             ["before: dense 3x3", fmt_int(b["params"]), fmt_int(b["macs"]), fmt_int(b["flops"]),
+              secs(b["forward_seconds"])],
+             [f"after: {a.swap}", fmt_int(f["params"]), fmt_int(f["macs"]), fmt_int(f["flops"]),
+              secs(f["forward_seconds"])],
+             ["after / before"] + ["" if r[k] is None else f"{r[k]:.4f}"
+                                   for k in ("params", "macs", "flops", "forward_seconds")]]
+    lines = [f"{result['model']} at input {fmt_dims(result['input'])} (batch 1): "
+             f"{len(result['swapped'])} dense 3x3 convs -> {what}", ""]
+    lines += table(cells, right={1, 2, 3, 4})
+    lines.append("")
+    for skip in result["skipped"]:
+        lines.append(f"kept {skip['name']}: {skip['reason']}")
+    lines.append(f"forward time: measured, best of {a.repeat} runs of the real kernels "
+                 f"(batch 1, eval mode); params/MACs/FLOPs counted from shapes"
+                 if a.repeat else "forward time: not measured (--repeat 0)")
+    print("\n".join(lines))
+    return 0
+
+
 def run(a) -> int:
-    """Print the comparison table (or JSON with ``--json``)."""
+    """Print the comparison table (or JSON with ``--json``); ``--model`` switches to model mode."""
+    _check_mode(a)
+    if a.model is not None:
+        return _run_model(a)
     result = compare(a)
     if a.json:
         print_json(result)
