@@ -47,6 +47,7 @@ from .conv import (  # noqa: F401
     conv_transpose3d,
 )
 from .deform import deform_conv2d  # noqa: F401
+from .extra import adaptive_avg_pool2d, local_response_norm  # noqa: F401
 from .loss import cross_entropy, nll_loss  # noqa: F401
 from .norm import batch_norm, dropout  # noqa: F401
 from .pool import (  # noqa: F401

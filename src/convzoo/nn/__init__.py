@@ -21,6 +21,7 @@ from .conv import (  # noqa: F401
     SeparableConv2d,
     SpatiallySeparableConv2d,
 )
+from .extra import AdaptiveAvgPool2d, LocalResponseNorm  # noqa: F401  (general sizes)
 from .layers import (  # noqa: F401
     BatchNorm1d,
     BatchNorm2d,
@@ -42,7 +43,6 @@ from .layers import (  # noqa: F401
 )
 from .module import Module, ModuleList, Sequential  # noqa: F401
 from .pool import (  # noqa: F401
-    AdaptiveAvgPool2d,
     AvgPool1d,
     AvgPool2d,
     AvgPool3d,
