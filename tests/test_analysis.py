@@ -453,6 +453,25 @@ def test_transposed_conv_receptive_field_divides_the_jump():
     assert mean_offset == pytest.approx(field["start"][0], abs=1e-12)
 
 
+def test_adaptive_pool_field_and_counts():
+    torch = pytest.importorskip("torch")
+    ours = nn.Sequential(nn.Conv2d(1, 1, 3, 2, 1, bias=False), nn.AdaptiveAvgPool2d(9))
+    ref = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, 2, 1, bias=False),
+                              torch.nn.AdaptiveAvgPool2d(9))
+    ref[0].weight.data.fill_(1.0)
+    s = summary(ours, (1, 32, 32))
+    assert s.rows[-1].output_shape == (1, 1, 9, 9)
+    extents = [np.ptp(_support(torch, ref, 32, (i, 4))[0]) + 1 for i in range(9)]
+    assert max(extents) == s.receptive_field["size"][0]
+    assert s.receptive_field["jump"][0] == pytest.approx(2 * 16 / 9)
+    # FLOPs: every output averages its window (PyTorch's floor/ceil windows over 16 cells)
+    windows = [math.ceil((i + 1) * 16 / 9) - (i * 16) // 9 for i in range(9)]
+    assert s.rows[-1].flops == sum(windows) ** 2
+    lrn = summary(nn.LocalResponseNorm(5), (8, 4, 4))
+    assert lrn.total_flops == (2 * 5 + 3) * 8 * 16
+    assert summary(nn.LocalResponseNorm(5), (8, 4, 4), count_norm=False).total_flops == 0
+
+
 def test_single_transposed_conv_field_is_ceil_k_over_s():
     for k, s_ in ((3, 2), (4, 2), (2, 2), (5, 3), (7, 2)):
         s = summary(nn.ConvTranspose2d(1, 1, k, s_, bias=False), (1, 5, 5))

@@ -10,8 +10,9 @@ Conventions (switchable through :class:`Conventions`):
 * **FLOPs** = 2·MACs, plus, each switchable:
   ``count_pool`` (on): pooling windows as :mod:`convzoo.counts` counts them (max
   ``prod(K)−1`` comparisons, average ``prod(K)``, Lp ``2·prod(K)`` per output; global
-  pooling one per input cell);
-  ``count_norm`` (on): batch norm, 2 per element (the inference form ``a·x + b``);
+  pooling one per input cell; adaptive average pooling its window size per output);
+  ``count_norm`` (on): batch norm, 2 per element (the inference form ``a·x + b``); local
+  response norm ``2·size + 3`` per element;
   ``count_bias`` (off): one add per output element of a biased conv/linear (off because
   a dot product of n terms has n−1 adds, so 2·MACs already has room for the bias);
   ``count_elementwise`` (off): one per output element of activations, residual adds,
@@ -25,7 +26,8 @@ import math
 from dataclasses import asdict, dataclass
 
 from .. import counts
-from ..functional import activation, basic, conv, deform, loss, norm, pool
+from ..functional import activation, basic, conv, deform, extra, loss, norm, pool
+from .rf import adaptive_windows
 from .trace import OpRecord, Trace
 
 
@@ -116,6 +118,23 @@ def _global_pool(fn):
     return rule
 
 
+def _local_response_norm(op, trace, c):
+    # per element: size squares and size - 1 adds, the alpha/size scale, + k, the power
+    # and the divide
+    per = 2 * op.params["size"] + 3
+    return 0, per * math.prod(_shape(trace, op.output)) if c.count_norm else 0
+
+
+def _adaptive_avg_pool(op, trace, c):
+    if not c.count_pool:
+        return 0, 0
+    x = _shape(trace, op.inputs[0])
+    oh, ow = op.params["output_size"]
+    # as avg_pool: prod(window) FLOPs (adds + one divide) per output cell
+    cells = sum(adaptive_windows(x[2], oh)) * sum(adaptive_windows(x[3], ow))
+    return 0, x[0] * x[1] * cells
+
+
 def _elementwise(op, trace, c):
     return 0, math.prod(_shape(trace, op.output)) if c.count_elementwise else 0
 
@@ -135,6 +154,8 @@ RULES = {
     basic.Linear: _linear,
     basic.MatMul: _matmul,
     norm.BatchNorm: _batch_norm,
+    extra.LocalResponseNorm: _local_response_norm,
+    extra.AdaptiveAvgPool2d: _adaptive_avg_pool,
     pool.MaxPoolNd: lambda op, t, c: _pool_counts(op, t, c, counts.max_pool),
     pool.AvgPoolNd: lambda op, t, c: _pool_counts(op, t, c, counts.avg_pool),
     pool.LpPoolNd: lambda op, t, c: _pool_counts(op, t, c, counts.lp_pool),

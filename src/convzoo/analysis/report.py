@@ -148,13 +148,13 @@ class Summary:
 
     def _totals(self) -> list[str]:
         m, c = self.memory, self.conventions
-        extras = [name for name, on in (("pooling", c.count_pool), ("batch norm", c.count_norm),
+        extras = [name for name, on in (("pooling", c.count_pool), ("normalisation", c.count_norm),
                                         ("bias adds", c.count_bias),
                                         ("elementwise ops", c.count_elementwise)) if on]
         rf_line = "none (no spatial output)" if self.receptive_field is None else (
             f"{_rf_text(self.receptive_field)} pixels, jump "
-            f"{'x'.join(map(str, self.receptive_field['jump']))}, start "
-            f"{'x'.join(map(str, self.receptive_field['start']))}")
+            f"{'x'.join(f'{v:.4g}' for v in self.receptive_field['jump'])}, start "
+            f"{'x'.join(f'{v:.4g}' for v in self.receptive_field['start'])}")
         lines = [
             f"input: {'x'.join(map(str, self.input_shape))} (batch 1)",
             f"total params: {self.total_params:,} ({_mb(m.params_bytes)})"

@@ -13,6 +13,9 @@ Rules, one per op:
 * conv, pooling, deformable conv (its nominal kernel grid; learned offsets can reach
   further): :func:`convzoo.shapes.receptive_field_step` with the resolved padding before
   each dim and the dilation (dilated layers grow the field by ``d·(k−1)·jump``).
+  Adaptive average pooling from S to s cells: its largest window, jump ``·S/s`` (when s
+  does not divide S the windows are unevenly spaced; the jump is their mean spacing and
+  the start is unit 0's centre).
 * transposed conv: :func:`convzoo.shapes.receptive_field_transpose_step` — the jump is
   divided by the stride (outputs are ``1/s`` input cells apart), the size grows by
   ``d·(k−1)/s·jump``; fractional sizes are reported rounded down (the whole number of
@@ -38,7 +41,7 @@ import math
 from fractions import Fraction
 
 from .. import shapes
-from ..functional import activation, basic, conv, deform, loss, norm, pool
+from ..functional import activation, basic, conv, deform, extra, loss, norm, pool
 from .trace import OpRecord, Trace
 
 Field = tuple[shapes.ReceptiveField, ...]
@@ -206,8 +209,30 @@ def _getitem(op, fields, trace):
     return tuple(out)
 
 
+def adaptive_windows(size: int, out: int) -> list[int]:
+    """Window lengths of adaptive pooling from ``size`` to ``out`` cells (PyTorch's rule:
+    cell i averages ``floor(i·size/out) .. ceil((i+1)·size/out) − 1``)."""
+    return [-(-(i + 1) * size // out) - (i * size) // out for i in range(out)]
+
+
+def _adaptive_pool(op, fields, trace):
+    field = fields[0]
+    if field is None or len(field) != 2:
+        return None
+    in_size = trace.tensors[op.inputs[0]].shape[2:]
+    out = []
+    for d, rf_in in enumerate(field):
+        lengths = adaptive_windows(in_size[d], op.params["output_size"][d])
+        out.append(shapes.ReceptiveField(
+            rf_in.size + (max(lengths) - 1) * rf_in.jump,
+            rf_in.jump * Fraction(in_size[d], len(lengths)),
+            rf_in.start + Fraction(lengths[0] - 1, 2) * rf_in.jump))
+    return tuple(out)
+
+
 RULES = {
     conv.ConvNd: _conv,
+    extra.AdaptiveAvgPool2d: _adaptive_pool,
     conv.ConvTransposeNd: _conv_transpose,
     deform.DeformConv2dFn: _deform,
     pool.MaxPoolNd: _pool,
@@ -231,6 +256,7 @@ RULES = {
 }
 for _cls in (basic.Add, basic.Sub, basic.Mul, basic.Div, basic.Pow, basic.Exp, basic.Log,
              basic.Sqrt, basic.ChannelShuffle, norm.BatchNorm, norm.Dropout, activation.PReLU,
+             extra.LocalResponseNorm,
              activation.ReLU, activation.LeakyReLU, activation.ReLU6, activation.Hardsigmoid,
              activation.Hardswish, activation.Sigmoid, activation.Tanh):
     RULES[_cls] = _elementwise
@@ -294,4 +320,4 @@ def _number(value: Fraction):
     return int(value) if value.denominator == 1 else float(value)
 
 
-__all__ = ["IDENTITY", "RULES", "as_dict", "largest", "propagate"]
+__all__ = ["IDENTITY", "RULES", "adaptive_windows", "as_dict", "largest", "propagate"]
