@@ -76,10 +76,10 @@ class Animation:
         """Write the animation as a looping GIF (atomically) and return its path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        frames = [f.quantize(colors=128, dither=0) for f in self.render()]
+        frames = _paletted(self.render())
         tmp = path.with_name(path.name + ".tmp")
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
-                       duration=self._durations(), loop=0, optimize=False, disposal=1)
+                       duration=self._durations(), loop=0, disposal=1)
         os.replace(tmp, path)
         return path
 
@@ -138,6 +138,18 @@ class Animation:
             written.append(self.save_mp4(path.with_suffix(".mp4")))
         self.files = written
         return written
+
+
+def _paletted(frames: list) -> list:
+    """Frames converted to ONE shared palette, so the GIF stores only what changes."""
+    from PIL import Image
+    picks = [frames[0], frames[len(frames) // 2], frames[-1]]
+    width, height = picks[0].size
+    sheet = Image.new("RGB", (width, height * len(picks)))
+    for i, img in enumerate(picks):
+        sheet.paste(img, (0, i * height))
+    palette = sheet.quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    return [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
 
 
 def _pad(img, width, height):

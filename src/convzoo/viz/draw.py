@@ -151,34 +151,37 @@ def title_lines(plan: WindowPlan) -> list[str]:
     return lines
 
 
+_TEXT_CACHE: dict = {}
+
+
+def _text_mask(text: str, size: int, bold: bool, anchor: str):
+    """(mask, dx, dy): the rendered text as an 'L' image and its offset from the anchor."""
+    key = (text, size, bold, anchor)
+    hit = _TEXT_CACHE.get(key)
+    if hit is None:
+        Image, ImageDraw, _ = _import_pil()
+        fnt = font(size, bold)
+        x0, y0, x1, y1 = fnt.getbbox(text, anchor=anchor)
+        mask = Image.new("L", (max(x1 - x0, 1), max(y1 - y0, 1)), 0)
+        ImageDraw.Draw(mask).text((-x0, -y0), text, font=fnt, fill=255, anchor=anchor)
+        hit = (mask, x0, y0)
+        if len(_TEXT_CACHE) > 20000:   # frames repeat the same few strings; keep it bounded
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[key] = hit
+    return hit
+
+
 class _Canvas:
-    """An RGB image plus an RGBA overlay for the translucent cone lines."""
+    """An RGB image with cached text rendering (the frames repeat the same strings)."""
 
-    def __init__(self, width: int, height: int):
+    def __init__(self, width: int, height: int, base=None):
         Image, ImageDraw, _ = _import_pil()
-        self.image = Image.new("RGB", (width, height), WHITE)
+        self.image = base.copy() if base is not None else Image.new("RGB", (width, height), WHITE)
         self.draw = ImageDraw.Draw(self.image)
-        self.overlay = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        self.odraw = ImageDraw.Draw(self.overlay)
-
-    def flush(self):
-        """Composite what the overlay holds so far under everything drawn later."""
-        Image, ImageDraw, _ = _import_pil()
-        self.image = Image.alpha_composite(self.image.convert("RGBA"), self.overlay).convert("RGB")
-        self.draw = ImageDraw.Draw(self.image)
-        self.overlay = Image.new("RGBA", self.image.size, (0, 0, 0, 0))
-        self.odraw = ImageDraw.Draw(self.overlay)
-
-    def finish(self):
-        Image, _, _ = _import_pil()
-        out = Image.alpha_composite(self.image.convert("RGBA"), self.overlay)
-        return out.convert("RGB")
 
     def text(self, xy, text, size=14, colour=TEXT, bold=False, anchor="la"):
-        self.draw.text(xy, text, font=font(size, bold), fill=colour, anchor=anchor)
-
-    def overlay_text(self, xy, text, size=14, colour=TEXT, bold=False, anchor="la"):
-        self.odraw.text(xy, text, font=font(size, bold), fill=colour + (255,), anchor=anchor)
+        mask, dx, dy = _text_mask(text, size, bold, anchor)
+        self.image.paste(colour, (int(round(xy[0] + dx)), int(round(xy[1] + dy))), mask)
 
 
 def _wrap(text: str, width: int, fnt) -> list[str]:
@@ -213,6 +216,7 @@ class WindowRenderer:
         base = 44 if values is not None else 36
         self.cell = int(max(18, min(base, 480 // max(n, 1))))
         self.kcell = max(14, int(self.cell * 0.75))
+        self._base_image = None
         self._layout()
 
     # ------------------------------------------------------------------ layout
@@ -272,6 +276,7 @@ class WindowRenderer:
         x_left = (width - panels_w) // 2
         x_right = x_left + left_w + self.GAP
         self.left_origin = (x_left + (left_w - lw) // 2, top + max(0, (rh - lh) // 2))
+        self._grid_right = self.left_origin[0] + lw
         self.right_origin = (x_right + (right_w - rw) // 2, top)
         self.kernel_origin = (x_right + (right_w - kw_px) // 2, top + rh + label_h + 16)
         self.status_y = top + body_h + 14
@@ -314,17 +319,28 @@ class WindowRenderer:
             return "pad"
         return "outside"
 
+    def _base(self):
+        """Everything that is the same in every frame: header, kernel, labels, input grid."""
+        if self._base_image is None:
+            cv = _Canvas(self.width, self.height)
+            self._header(cv)
+            self._kernel(cv)
+            self._label(cv, self.left_origin, self.left, self.left_label)
+            self._label(cv, self.right_origin, self.right, self.right_label)
+            if not self.plan.transposed:
+                self._input_grid(cv, {}, None)
+            self._base_image = cv.image
+        return self._base_image
+
     def render(self, index: int):
         """The frame ``index`` as a PIL RGB image."""
-        cv = _Canvas(self.width, self.height)
+        cv = _Canvas(self.width, self.height, self._base())
         frame = self.plan.frame(index)
-        self._header(cv)
         if self.plan.transposed:
             self._transposed(cv, frame, index)
         else:
             self._forward(cv, frame, index)
-        self._kernel(cv)
-        return cv.finish()
+        return cv.image
 
     def _header(self, cv):
         y = self.MARGIN
@@ -337,50 +353,69 @@ class WindowRenderer:
         w, h = self._grid_size(ranges, cell or self.cell)
         cv.text((origin[0] + w / 2, origin[1] + h + 8), text, 13, MUTED, anchor="ma")
 
-    def _cone(self, cv, box_a, box_b, colour):
-        """A translucent beam from the right edge of ``box_a`` to the left edge of ``box_b``."""
-        ax1, ay0, ay1 = box_a[2], box_a[1], box_a[3]
-        bx0, by0, by1 = box_b[0], box_b[1], box_b[3]
-        cv.odraw.polygon([(ax1, ay0), (bx0, by0), (bx0, by1), (ax1, ay1)], fill=colour + (30,))
-        for ya, yb in ((ay0, by0), (ay1, by1)):
-            cv.odraw.line((ax1, ya, bx0, yb), fill=colour + (120,), width=1)
+    def _beam(self, cv, box_a, box_b):
+        """A light beam from the right edge of ``box_a`` to the left edge of ``box_b``.
+
+        Drawn only across the gap between the two grids, so it never hides a cell.
+        """
+        ax, ay0, ay1 = box_a[2], box_a[1], box_a[3]
+        bx, by0, by1 = box_b[0], box_b[1], box_b[3]
+        lo = self._grid_right + 3
+        hi = self.right_origin[0] - 3
+        if bx <= ax:
+            return
+
+        def at(x, ya, yb):
+            return ya + (yb - ya) * (x - ax) / (bx - ax)
+
+        x0, x1 = max(ax, lo), min(bx, hi)
+        if x1 <= x0:
+            return
+        top0, bot0, top1, bot1 = at(x0, ay0, by0), at(x0, ay1, by1), at(x1, ay0, by0), \
+            at(x1, ay1, by1)
+        cv.draw.polygon([(x0, top0), (x1, top1), (x1, bot1), (x0, bot0)],
+                        fill=blend(WHITE, TAP, 0.12))
+        cv.draw.line((x0, top0, x1, top1), fill=blend(WHITE, TAP, 0.5), width=1)
+        cv.draw.line((x0, bot0, x1, bot1), fill=blend(WHITE, TAP, 0.5), width=1)
+
+    def _input_grid(self, cv, taps, winner):
+        """The conv/pool input grid; ``taps`` maps highlighted cells to their kernel tap."""
+        plan, vals = self.plan, self.values
+        size, pad = plan.input_size, plan.padding
+        cells = taps if taps else [(r, c) for r in range(*self.left[0])
+                                   for c in range(*self.left[1])]
+        for r, c in cells:
+            kind = self._input_kind(r, c, size, pad)
+            base, edge, dashed = {"input": (INPUT, INPUT_EDGE, False),
+                                  "pad": (PAD, PAD_EDGE, True),
+                                  "outside": (OUTSIDE, OUTSIDE_EDGE, True)}[kind]
+            text, colour = "", TEXT
+            if vals is not None:
+                text = fmt_value(vals.input[r, c]) if kind == "input" else (
+                    "0" if kind == "pad" and plan.op != "max_pool" else "")
+                colour = TEXT if kind == "input" else MUTED
+            box = self._xy(self.left_origin, self.left, r, c)
+            if (r, c) in taps:
+                self._cell(cv, box, blend(base, TAP, 0.78), TAP, dashed, text, WHITE)
+                if vals is not None and vals.kernel is not None:
+                    tr, tc = taps[(r, c)]
+                    cv.text((box[2] - 3, box[3] - 2), fmt_value(vals.kernel[tr, tc]),
+                            max(9, self.cell // 4), (255, 225, 120), anchor="rd")
+                if winner == (r, c):
+                    cv.draw.rectangle(box, outline=WINNER, width=3)
+            else:
+                self._cell(cv, box, base, edge, dashed, text, colour)
 
     def _forward(self, cv, frame, index):
         plan, vals = self.plan, self.values
-        size, pad = plan.input_size, plan.padding
         taps = dict(zip(frame.cells, frame.taps))
-        (r0, r1), (c0, c1) = self.left
         winner = None
         if vals is not None and vals.argmax is not None:
             winner = tuple(int(v) for v in vals.argmax[frame.position])
-        for r in range(r0, r1):
-            for c in range(c0, c1):
-                kind = self._input_kind(r, c, size, pad)
-                base, edge, dashed = {"input": (INPUT, INPUT_EDGE, False),
-                                      "pad": (PAD, PAD_EDGE, True),
-                                      "outside": (OUTSIDE, OUTSIDE_EDGE, True)}[kind]
-                text, colour = "", TEXT
-                if vals is not None:
-                    text = fmt_value(vals.input[r, c]) if kind == "input" else (
-                        "0" if kind == "pad" and plan.op != "max_pool" else "")
-                    colour = TEXT if kind == "input" else MUTED
-                box = self._xy(self.left_origin, self.left, r, c)
-                if (r, c) in taps:
-                    fill = blend(base, TAP, 0.78)
-                    self._cell(cv, box, fill, TAP, dashed, text, WHITE)
-                    if vals is not None and vals.kernel is not None:
-                        tr, tc = taps[(r, c)]
-                        cv.text((box[2] - 3, box[3] - 2), fmt_value(vals.kernel[tr, tc]),
-                                max(9, self.cell // 4), (255, 225, 120), anchor="rd")
-                    if winner == (r, c):
-                        cv.draw.rectangle(box, outline=WINNER, width=3)
-                else:
-                    self._cell(cv, box, base, edge, dashed, text, colour)
+        self._input_grid(cv, taps, winner)
         foot = self._bbox(self.left_origin, self.left, frame.cells)
         cv.draw.rectangle(foot, outline=TAP, width=2)
-        self._label(cv, self.left_origin, self.left, self.left_label)
-        self._cone(cv, foot, self._xy(self.right_origin, self.right, *frame.position), TAP)
-        cv.flush()   # the beam passes under the output grid
+        self._beam(cv, foot, self._xy(self.right_origin, self.right, *frame.position))
         shown = vals.output_after(index) if vals is not None else None
         (o0, o1), (p0, p1) = self.right
         n_cols = plan.output_size[1]
@@ -395,7 +430,6 @@ class WindowRenderer:
                     self._cell(cv, box, OUT_DONE, OUT_EDGE, text=text)
                 else:
                     self._cell(cv, box, OUT_TODO, OUT_EDGE)
-        self._label(cv, self.right_origin, self.right, self.right_label)
         i, j = frame.position
         rows = sorted({r for r, _ in frame.cells})
         cols = sorted({c for _, c in frame.cells})
@@ -430,15 +464,11 @@ class WindowRenderer:
                     done = r * w + c < index
                     self._cell(cv, box, blend(INPUT, WHITE, 0.35) if done else INPUT,
                                INPUT_EDGE, text=text)
-        self._label(cv, self.left_origin, self.left, self.left_label)
         ho, wo = plan.output_size
-        self._cone(cv, self._xy(self.left_origin, self.left, *frame.position),
-                   self._bbox(self.right_origin, self.right, frame.cells), TAP)
-        cv.flush()   # the beam passes under the output grid
+        self._beam(cv, self._xy(self.left_origin, self.left, *frame.position),
+                   self._bbox(self.right_origin, self.right, frame.cells))
         taps = dict(zip(frame.cells, frame.taps))
-        touched = set()
-        for f in range(index):
-            touched.update(plan.frame(f).cells)
+        touched = self._touched(index)
         shown = vals.output_after(index) if vals is not None else None
         (r0, r1), (c0, c1) = self.right
         for r in range(r0, r1):
@@ -464,7 +494,6 @@ class WindowRenderer:
                                dashed=True)
         inner = self._bbox(self.right_origin, self.right, [(0, 0), (ho - 1, wo - 1)])
         cv.draw.rectangle(inner, outline=OUT_NOW, width=2)
-        self._label(cv, self.right_origin, self.right, self.right_label)
         i, j = frame.position
         rows = sorted({r for r, _ in frame.cells})
         cols = sorted({c for _, c in frame.cells})
@@ -474,6 +503,16 @@ class WindowRenderer:
             status += " (outside cells are cropped)"
         status += f"  ·  step {index + 1}/{plan.n_frames}"
         self._status(cv, status)
+
+    def _touched(self, index: int) -> set:
+        """Output cells that frames before ``index`` have written to (transposed conv)."""
+        if not hasattr(self, "_touched_sets"):
+            sets, acc = [], set()
+            for f in range(self.plan.n_frames):
+                sets.append(frozenset(acc))
+                acc |= set(self.plan.frame(f).cells)
+            self._touched_sets = sets
+        return self._touched_sets[index]
 
     def _kernel(self, cv):
         plan, vals = self.plan, self.values
@@ -638,7 +677,7 @@ class ChannelRenderer:
         for line in _wrap(status, self.width - 2 * self.MARGIN, font(14))[:2]:
             cv.text((self.MARGIN, y), line, 14, TEXT)
             y += 22
-        return cv.finish()
+        return cv.image
 
 
 def renderer(plan, values=None):
