@@ -3,5 +3,19 @@
 Each family lives in its own module and registers its builders on import.
 """
 
-from . import lenet, resnet_cifar  # noqa: F401  (registration on import)
+from . import (  # noqa: F401  (registration on import)
+    alexnet,
+    densenet,
+    inception,
+    lenet,
+    mobilefacenet,
+    mobilenet,
+    nin,
+    resnet,
+    resnet_cifar,
+    senet,
+    shufflenet,
+    vgg,
+    xception,
+)
 from .registry import create_model, list_models, register  # noqa: F401
