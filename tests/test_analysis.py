@@ -9,6 +9,7 @@ source in a comment); and real convzoo forward passes for the shapes.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -127,17 +128,47 @@ def _real_output_shapes(model, x, monkeypatch):
     return seen
 
 
-# Small inputs at which each model runs; the others get (3, 64, 64).
-SMALL_INPUT = {"lenet5": (1, 28, 28)}
-for _name in zoo.list_models():
-    if _name.endswith("_cifar"):
-        SMALL_INPUT[_name] = (3, 16, 16)
+def _small(name):
+    """A small input and small builder options for a real forward of zoo model ``name``."""
+    import inspect
+
+    from convzoo.zoo import registry
+
+    accepted = inspect.signature(registry._MODELS[name]).parameters
+    shape, kw = (3, 32, 32), {}
+    if name == "lenet5":
+        shape = (1, 28, 28)
+    elif name.endswith("_cifar"):
+        shape = (3, 16, 16)
+    elif name in ("alexnet", "zfnet"):
+        shape = (3, 64, 64)
+    if "width" in accepted:
+        kw["width"] = 4 if name.endswith("_cifar") else 8
+    if "width_mult" in accepted:
+        kw["width_mult"] = 0.125
+    if "growth_rate" in accepted:
+        kw.update(growth_rate=4, num_init_features=8)
+    if "input_size" in accepted:
+        kw["input_size"] = shape[1]
+    return shape, kw
+
+
+def _build_small(name):
+    shape, kw = _small(name)
+    for width in (kw.get("width_mult"), 0.25, 0.5, 1.0):   # grouped models need divisible widths
+        if width is not None and "width_mult" in kw:
+            kw["width_mult"] = width
+        try:
+            return zoo.create_model(name, num_classes=10, in_channels=shape[0], rng=0, **kw), shape
+        except ValueError:
+            if "width_mult" not in kw or width == 1.0:
+                raise
+    raise AssertionError("unreachable")
 
 
 @pytest.mark.parametrize("name", zoo.list_models())
 def test_meta_shapes_equal_real_forward_shapes(name, monkeypatch):
-    shape = SMALL_INPUT.get(name, (3, 64, 64))
-    model = zoo.create_model(name, num_classes=10, in_channels=shape[0], rng=0)
+    model, shape = _build_small(name)
     s = summary(model, shape)
     x = np.random.default_rng(0).standard_normal((1, *shape)).astype(np.float32)
     real = _real_output_shapes(model, x, monkeypatch)
@@ -145,6 +176,77 @@ def test_meta_shapes_equal_real_forward_shapes(name, monkeypatch):
     meta = [(r.kind, r.output_shape) for r in s.rows]
     assert sorted(meta) == sorted(real)
     assert s.total_params == model.num_parameters()
+    assert s.uncounted_ops == ()
+
+
+# torchvision's model docs, pytorch.org/vision/stable/models/generated/torchvision.models.<name>
+# .html, IMAGENET1K_V1 weights: "num_params" and "GFLOPS" at 224x224. torchvision's GFLOPS are
+# the multiply-accumulates of the conv and linear layers (one "FLOP" per MAC, fvcore's
+# convention), i.e. convzoo's total_macs / 1e9, rounded to 2 decimals.
+PUBLISHED = [
+    ("resnet18", 11_689_512, 1.81),
+    ("resnet34", 21_797_672, 3.66),
+    ("resnet50", 25_557_032, 4.09),
+    ("mobilenet_v2", 3_504_872, 0.30),
+    ("googlenet", 6_624_904, 1.50),
+    ("densenet169", 14_149_480, 3.36),
+]
+# the same docs; these models take seconds and gigabytes to build (CONVZOO_SLOW=1 runs them)
+PUBLISHED_SLOW = [
+    ("alexnet", 61_100_840, 0.71),
+    ("vgg16", 138_357_544, 15.47),
+    ("densenet201", 20_013_928, 4.29),
+    ("resnet152", 60_192_808, 11.51),
+]
+
+
+def _published(name, params, gmacs):
+    if name not in zoo.list_models():
+        pytest.skip(f"{name} is not in the zoo yet")
+    s = summary(zoo.create_model(name, rng=0), (3, 224, 224))
+    assert s.total_params == params
+    assert round(s.total_macs / 1e9, 2) == gmacs
+
+
+@pytest.mark.parametrize("name, params, gmacs", PUBLISHED)
+def test_published_params_and_macs(name, params, gmacs):
+    _published(name, params, gmacs)
+
+
+@pytest.mark.skipif(not os.environ.get("CONVZOO_SLOW"), reason="set CONVZOO_SLOW=1")
+@pytest.mark.parametrize("name, params, gmacs", PUBLISHED_SLOW)
+def test_published_params_and_macs_of_large_models(name, params, gmacs):
+    _published(name, params, gmacs)
+
+
+def test_mobilenet_v1_paper_figures():
+    # Howard et al. 2017 (MobileNets), Table 8: 1.0 MobileNet-224 has 569 million
+    # mult-adds and 4.2 million parameters
+    if "mobilenet_v1" not in zoo.list_models():
+        pytest.skip("mobilenet_v1 is not in the zoo yet")
+    s = summary(zoo.create_model("mobilenet_v1", rng=0), (3, 224, 224))
+    assert round(s.total_macs / 1e6) == 569 and round(s.total_params / 1e6, 1) == 4.2
+
+
+@pytest.mark.parametrize("name, size", [("alexnet", 195), ("vgg16", 212), ("mobilenet_v1", 315)])
+def test_zoo_receptive_fields_match_distill_table(name, size):
+    # Distill 2019 table (see the chains below): alexnet_v2 195, vgg_16 212, mobilenet_v1 315.
+    # The field depends on the geometry only, so a narrow model (width_mult) gives it cheaply.
+    if name not in zoo.list_models():
+        pytest.skip(f"{name} is not in the zoo yet")
+    model = zoo.create_model(name, rng=0, width_mult=0.125)
+    assert summary(model, (3, 224, 224)).receptive_field["size"] == [size, size]
+
+
+def test_torchvision_resnet50_field_differs_from_slim():
+    # torchvision's ResNet-50 (v1.5) strides in the FIRST block of stages 2-4; TF-Slim's
+    # resnet_v1_50 (Distill's 483) in the LAST. Written out for torchvision: stem 7 -> 11
+    # (pool, jump 4); layer1 three 3x3 at jump 4 -> 35; layer2 3x3/2 at jump 4 -> 43, three
+    # more at jump 8 -> 91; layer3 -> 107, five at 16 -> 267; layer4 -> 299, two at 32 -> 427.
+    if "resnet50" not in zoo.list_models():
+        pytest.skip("resnet50 is not in the zoo yet")
+    s = summary(zoo.create_model("resnet50", width=8, rng=0), (3, 224, 224))
+    assert s.receptive_field["size"] == [427, 427] and s.receptive_field["jump"] == [32, 32]
 
 
 # --------------------------------------------------------------------------- counts vs torch
