@@ -7,7 +7,9 @@ linear 1×1 conv to the embedding size (128). Every conv is followed by BN, and 
 unless it is linear (the projections, GDC and the embedding). GDC replaces global average
 pooling: a depthwise kernel as large as the 7×7 map learns one weight per position and
 channel, which suits aligned faces (the centre matters more than the corners). That is
-1,003,136 parameters with BN and PReLU counted (the paper rounds to "0.99M").
+1,003,136 trainable parameters; folding each BN into its conv for deployment (one bias per
+channel instead of γ and β) leaves 993,344 — the paper's "less than 1 million parameters"
+and "4.0MB" model.
 """
 
 from __future__ import annotations
