@@ -63,7 +63,19 @@ def _summary(sub) -> None:
     cli_summary.add_parser(sub)
 
 
-COMMANDS = (_shape, _compare, _summary, _train, _evaluate)
+def _animate(sub) -> None:
+    """convzoo animate: GIF/MP4 of any conv's sliding window; --preset classic for the twelve."""
+    from . import cli_animate
+    cli_animate.add_parser(sub)
+
+
+def _tour(sub) -> None:
+    """convzoo tour: the whole library in one HTML report (animations, filters, LeNet-5)."""
+    from . import cli_tour
+    cli_tour.add_parser(sub)
+
+
+COMMANDS = (_shape, _compare, _summary, _train, _evaluate, _animate, _tour)
 
 
 def build_parser() -> argparse.ArgumentParser:
