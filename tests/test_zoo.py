@@ -499,3 +499,80 @@ def test_googlenet_aux_names_match_torchvision():
     ours = zoo.create_model("googlenet", aux_logits=True, rng=ZeroGenerator())
     assert {n: p.shape for n, p in ours.named_parameters()} == \
         {n: tuple(p.shape) for n, p in twin.named_parameters()}
+
+
+# --------------------------------------------------------------------- forward vs torch
+
+def _torch_forward_resnet(torch, sd, x, blocks):
+    """torchvision's ResNet forward (BasicBlock), written with torch.nn.functional over
+    convzoo's state dict; batch norm with batch statistics (training mode)."""
+    tf = torch.nn.functional
+
+    def bn(t, p):
+        return tf.batch_norm(t, None, None, sd[p + ".weight"], sd[p + ".bias"], training=True)
+
+    def conv(t, p, stride=1, padding=0):
+        return tf.conv2d(t, sd[p + ".weight"], stride=stride, padding=padding)
+
+    x = tf.max_pool2d(tf.relu(bn(conv(x, "conv1", 2, 3), "bn1")), 3, 2, 1)
+    for i, n in enumerate(blocks, start=1):
+        for j in range(n):
+            p, stride = f"layer{i}.{j}", 2 if i > 1 and j == 0 else 1
+            out = tf.relu(bn(conv(x, p + ".conv1", stride, 1), p + ".bn1"))
+            out = bn(conv(out, p + ".conv2", 1, 1), p + ".bn2")
+            if p + ".downsample.0.weight" in sd:
+                x = bn(conv(x, p + ".downsample.0", stride), p + ".downsample.1")
+            x = tf.relu(out + x)
+    return tf.linear(x.mean((2, 3)), sd["fc.weight"], sd["fc.bias"])
+
+
+def _torch_forward_shufflenet_v2(torch, sd, x):
+    """torchvision's ShuffleNetV2 forward (chunk, concat, channel_shuffle(2)) over convzoo's
+    state dict."""
+    tf = torch.nn.functional
+
+    def cbr(t, p, i, stride=1, groups=1, relu=True):
+        w = sd[f"{p}.{i}.weight"]
+        t = tf.conv2d(t, w, stride=stride, padding=w.shape[-1] // 2, groups=groups)
+        t = tf.batch_norm(t, None, None, sd[f"{p}.{i + 1}.weight"], sd[f"{p}.{i + 1}.bias"],
+                          training=True)
+        return tf.relu(t) if relu else t
+
+    def branch2(t, p, stride):
+        t = cbr(t, p, 0)
+        t = cbr(t, p, 3, stride, groups=t.shape[1], relu=False)
+        return cbr(t, p, 5)
+
+    def shuffle(t):
+        b, c, h, w = t.shape
+        return t.view(b, 2, c // 2, h, w).transpose(1, 2).reshape(b, c, h, w)
+
+    x = tf.max_pool2d(cbr(x, "conv1", 0, 2), 3, 2, 1)
+    for s, n in (("stage2", 4), ("stage3", 8), ("stage4", 4)):
+        for j in range(n):
+            p = f"{s}.{j}"
+            if j == 0:
+                b1 = cbr(cbr(x, p + ".branch1", 0, 2, groups=x.shape[1], relu=False),
+                         p + ".branch1", 2)
+                x = shuffle(torch.cat([b1, branch2(x, p + ".branch2", 2)], 1))
+            else:
+                x1, x2 = x.chunk(2, dim=1)
+                x = shuffle(torch.cat([x1, branch2(x2, p + ".branch2", 1)], 1))
+    x = cbr(x, "conv5", 0).mean((2, 3))
+    return tf.linear(x, sd["fc.weight"], sd["fc.bias"])
+
+
+@pytest.mark.parametrize("name", ["resnet18", "shufflenet_v2_x0_5"])
+def test_forward_matches_torchvision_semantics(name):
+    torch = pytest.importorskip("torch")
+    kwargs = {"width": 8} if name == "resnet18" else {}
+    model = zoo.create_model(name, num_classes=5, rng=0, **kwargs)
+    x = np.random.default_rng(4).standard_normal((2, 3, 48, 48))
+    sd = {k: torch.tensor(v.astype(np.float64)) for k, v in model.state_dict().items()}
+    for p in model.parameters():
+        p.data = p.data.astype(np.float64)
+    ours = model(Tensor(x)).numpy()
+    tx = torch.tensor(x)
+    theirs = (_torch_forward_resnet(torch, sd, tx, (2, 2, 2, 2)) if name == "resnet18"
+              else _torch_forward_shufflenet_v2(torch, sd, tx)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
