@@ -18,7 +18,7 @@ import pytest
 
 from convzoo import viz
 from convzoo.cli import main
-from convzoo.viz.animate import animate
+from convzoo.viz.animation import animate
 from convzoo.viz.channels import plan_channels
 from convzoo.viz.draw import INPUT, TAP, WindowRenderer, blend
 from convzoo.viz.frames import plan_window

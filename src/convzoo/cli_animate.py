@@ -33,7 +33,7 @@ examples:
 
 def add_parser(sub) -> None:
     """Register ``convzoo animate`` on the subparsers ``sub``."""
-    from .viz.animate import OPS
+    from .viz.animation import OPS
     p = sub.add_parser(
         "animate", help="GIF/MP4 of a convolution's sliding window (or the classic twelve)",
         description="Animate a 2-d convolution, transposed convolution, pooling or channel "
@@ -107,7 +107,7 @@ def run(a) -> int:
                 for path in item["files"]:
                     print(path)
         return 0
-    from .viz.animate import animate
+    from .viz.animation import animate
     size = a.input * 2 if len(a.input) == 1 else a.input
     if len(size) != 2:
         raise ValueError(f"--input must be H or HxW (2-d animations); got --input="

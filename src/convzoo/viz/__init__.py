@@ -7,5 +7,5 @@ of ``convzoo tour``. Pillow and matplotlib (the ``viz`` extra) are imported only
 something is drawn.
 """
 
-from .animate import Animation, animate  # noqa: F401  (the function, not the submodule)
+from .animation import Animation, animate  # noqa: F401
 from .presets import PRESETS, write_preset  # noqa: F401

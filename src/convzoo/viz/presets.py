@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .animate import Animation, animate
+from .animation import Animation, animate
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Preset:
     Attributes:
         name: file stem (Dumoulin & Visin's names for the classic ones).
         title: a short human title.
-        kwargs: arguments of :func:`convzoo.viz.animate.animate`.
+        kwargs: arguments of :func:`convzoo.viz.animate`.
         numeric: whether a numeric version (values in the cells) is written too.
     """
 
@@ -141,7 +141,7 @@ def write_preset(name: str, out_dir, numeric: bool = True, mp4: bool | None = No
             ``numerical_NAME.gif`` (Dumoulin & Visin's file names), each with an ``.mp4``
             beside it when ``mp4`` (default: when ffmpeg is installed).
         numeric: also write the numeric versions.
-        mp4: as :func:`convzoo.viz.animate.animate`.
+        mp4: as :func:`convzoo.viz.animate`.
         on_file: optional callback ``on_file(path)`` after each written file.
 
     Returns:
