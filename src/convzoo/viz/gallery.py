@@ -160,8 +160,7 @@ def plot_gallery(panels: list[dict], path) -> Path:
             k = _dilated(p["kernel"], p["dilation"])
             inset = ax.inset_axes([0.72, 0.02, 0.26, 0.26 * k.shape[0] / k.shape[1]])
             lim = float(np.nanmax(np.abs(k))) or 1.0
-            cmap = matplotlib.colormaps["RdBu_r"].copy()
-            cmap.set_bad("white")
+            cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
             inset.imshow(np.ma.masked_invalid(k), cmap=cmap, vmin=-lim, vmax=lim)
             inset.set_xticks([])
             inset.set_yticks([])
