@@ -76,6 +76,8 @@ def small_config(name: str):
 def test_forward_backward_every_model(name):
     kwargs, size, channels = small_config(name)
     model = zoo.create_model(name, num_classes=7, in_channels=channels, rng=0, **kwargs)
+    for n, p in model.named_parameters():   # every weight matrix/kernel drawn at random
+        assert p.ndim < 2 or p.numpy().std() > 0, f"{n} was not initialised"
     x = np.random.default_rng(1).standard_normal((2, channels, size, size)).astype(np.float32)
     out = model(Tensor(x))
     outputs = tuple(out) if isinstance(out, tuple) else (out,)

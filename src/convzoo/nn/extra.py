@@ -17,6 +17,16 @@ class LocalResponseNorm(Module):
     See ``convzoo.functional.local_response_norm`` for the formula; ``alpha`` is divided
     by ``size`` as in PyTorch and Caffe.
 
+    Args:
+        size: neighbouring channels summed (n).
+        alpha: multiplicative factor (divided by ``size``).
+        beta: exponent.
+        k: additive constant.
+
+    Raises:
+        TypeError / ValueError: ``size`` not a positive int (at construction); bad input
+        or constants when called (see the functional form).
+
     >>> import numpy as np
     >>> LocalResponseNorm(5)(np.ones((1, 8, 2, 2), np.float32)).shape
     (1, 8, 2, 2)
@@ -42,6 +52,9 @@ class AdaptiveAvgPool2d(_DividingAdaptiveAvgPool2d):
     shape-only trace sees the familiar ops; other sizes — overlapping windows, or an output
     larger than the input (torchvision's VGG head on a 32×32 image) — use
     ``functional.adaptive_avg_pool2d``. ``None`` in ``output_size`` keeps that input size.
+
+    Args:
+        output_size: int or (oh, ow); input (N, C, H, W) -> output (N, C, oh, ow).
 
     >>> import numpy as np
     >>> AdaptiveAvgPool2d(7)(np.ones((1, 2, 1, 1), np.float32)).shape

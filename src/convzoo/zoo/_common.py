@@ -16,6 +16,25 @@ from ..autograd import Tensor
 from ..nn.init import kaiming_normal, make_rng
 
 
+class _ZeroDraws(np.random.Generator):
+    """A Generator whose draws are zeros, handed to layers whose every parameter the builder
+    then overwrites (torchvision re-initialises most weights): building skips the wasted
+    default draws — half the cost of VGG's 138M parameters."""
+
+    def __init__(self):
+        super().__init__(np.random.PCG64(0))
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        return np.zeros(size, np.float32)
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        return np.zeros(size, dtype)
+
+
+#: ``rng`` for layers that are re-initialised right after construction.
+OVERWRITTEN = _ZeroDraws()
+
+
 def scaled(channels: int, width_mult: float) -> int:
     """``int(channels · width_mult)``, at least 1 (Keras' and imgclsmob's width rule)."""
     return max(1, int(channels * width_mult))
@@ -27,8 +46,11 @@ def check_width(width_mult, name: str = "width_mult") -> float:
 
 
 def normal(shape, std: float, rng, dtype=np.float32) -> np.ndarray:
-    """N(0, std²) samples of ``shape``."""
-    return (make_rng(rng).standard_normal(shape) * std).astype(dtype)
+    """N(0, std²) samples of ``shape``, drawn directly in float32 (VGG's 123M FC weights)."""
+    draw_dtype = np.float32 if np.dtype(dtype) == np.float32 else np.float64
+    out = np.asarray(make_rng(rng).standard_normal(shape, dtype=draw_dtype))
+    out *= std
+    return out.astype(dtype, copy=False)
 
 
 def _set(param: Tensor, array: np.ndarray) -> None:

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import nn
 from ..nn.init import make_rng
-from ._common import _set, check_width, normal, scaled
+from ._common import OVERWRITTEN, _set, check_width, normal, scaled
 from .registry import register
 
 TORCHVISION = [(64, 11, 4, 2, 1), "M", (192, 5, 1, 2, 1), "M", (384, 3, 1, 1, 1),
@@ -43,9 +43,13 @@ def zfnet_layers(conv345=(384, 384, 256)):
 
 
 def build(layers, num_classes: int, in_channels: int, *, width_mult: float = 1.0,
-          hidden: int = 4096, dropout: float = 0.5, rng=None) -> nn.Sequential:
-    """Features from ``layers``, then avgpool(6×6) → flatten → dropout/FC/ReLU ×2 → FC."""
+          hidden: int = 4096, dropout: float = 0.5, rng=None,
+          layer_rng=None) -> nn.Sequential:
+    """Features from ``layers``, then avgpool(6×6) → flatten → dropout/FC/ReLU ×2 → FC.
+
+    ``layer_rng`` (default ``rng``) draws the layers' initial weights; ``rng`` the dropout."""
     rng = make_rng(rng)
+    lrng = rng if layer_rng is None else layer_rng
     width_mult = check_width(width_mult)
     features, channels = [], in_channels
     for item in layers:
@@ -56,13 +60,13 @@ def build(layers, num_classes: int, in_channels: int, *, width_mult: float = 1.0
         else:
             out, k, s, p, g = item
             out = scaled(out, width_mult)
-            features += [nn.Conv2d(channels, out, k, s, p, groups=g, rng=rng), nn.ReLU()]
+            features += [nn.Conv2d(channels, out, k, s, p, groups=g, rng=lrng), nn.ReLU()]
             channels = out
     hidden = scaled(hidden, width_mult)
     classifier = nn.Sequential(
-        nn.Dropout(dropout, rng=rng), nn.Linear(channels * 36, hidden, rng=rng), nn.ReLU(),
-        nn.Dropout(dropout, rng=rng), nn.Linear(hidden, hidden, rng=rng), nn.ReLU(),
-        nn.Linear(hidden, num_classes, rng=rng))
+        nn.Dropout(dropout, rng=rng), nn.Linear(channels * 36, hidden, rng=lrng), nn.ReLU(),
+        nn.Dropout(dropout, rng=rng), nn.Linear(hidden, hidden, rng=lrng), nn.ReLU(),
+        nn.Linear(hidden, num_classes, rng=lrng))
     return nn.Sequential({"features": nn.Sequential(*features),
                           "avgpool": nn.AdaptiveAvgPool2d((6, 6)), "flatten": nn.Flatten(),
                           "classifier": classifier})
@@ -99,7 +103,8 @@ def alexnet(num_classes: int = 1000, in_channels: int = 3, *, original: bool = F
     """
     rng = make_rng(rng)
     model = build(PAPER if original else TORCHVISION, num_classes, in_channels,
-                  width_mult=width_mult, dropout=dropout, rng=rng)
+                  width_mult=width_mult, dropout=dropout, rng=rng,
+                  layer_rng=OVERWRITTEN if original else rng)
     if original:
         _paper_init(model, rng, one_biases=(2, 4, 5, 6, 7))
     return model
@@ -124,6 +129,6 @@ def zfnet(num_classes: int = 1000, in_channels: int = 3, *, conv345=(384, 384, 2
     """
     rng = make_rng(rng)
     model = build(zfnet_layers(conv345), num_classes, in_channels, width_mult=width_mult,
-                  dropout=dropout, rng=rng)
+                  dropout=dropout, rng=rng, layer_rng=OVERWRITTEN)
     _paper_init(model, rng)
     return model

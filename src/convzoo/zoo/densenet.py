@@ -16,7 +16,7 @@ from collections import OrderedDict
 from .. import functional as F
 from .. import nn
 from ..nn.init import make_rng
-from ._common import conv_weights, zero_biases
+from ._common import OVERWRITTEN, conv_weights, zero_biases
 from .registry import register
 
 # growth_rate, block_config, num_init_features
@@ -31,10 +31,10 @@ class DenseLayer(nn.Module):
         super().__init__()
         self.norm1 = nn.BatchNorm2d(num_input_features)
         self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, 1, bias=False,
-                               rng=rng)
+                               rng=OVERWRITTEN)
         self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
         self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, 3, padding=1, bias=False,
-                               rng=rng)
+                               rng=OVERWRITTEN)
         if drop_rate > 0:
             self.dropout = nn.Dropout(drop_rate, rng=rng)
 
@@ -69,7 +69,7 @@ def transition(num_input_features, num_output_features, rng) -> nn.Sequential:
     """BN → ReLU → 1×1 conv → 2×2 average pool (children ``norm, relu, conv, pool``)."""
     return nn.Sequential(OrderedDict(
         norm=nn.BatchNorm2d(num_input_features), relu=nn.ReLU(),
-        conv=nn.Conv2d(num_input_features, num_output_features, 1, bias=False, rng=rng),
+        conv=nn.Conv2d(num_input_features, num_output_features, 1, bias=False, rng=OVERWRITTEN),
         pool=nn.AvgPool2d(2, 2)))
 
 
@@ -107,7 +107,7 @@ def densenet(depth: int, num_classes: int = 1000, in_channels: int = 3, *,
     k = k if growth_rate is None else growth_rate
     c = init if num_init_features is None else num_init_features
     features = OrderedDict(
-        conv0=nn.Conv2d(in_channels, c, 7, 2, 3, bias=False, rng=rng),
+        conv0=nn.Conv2d(in_channels, c, 7, 2, 3, bias=False, rng=OVERWRITTEN),
         norm0=nn.BatchNorm2d(c), relu0=nn.ReLU(), pool0=nn.MaxPool2d(3, 2, 1))
     for i, n in enumerate(blocks):
         features[f"denseblock{i + 1}"] = DenseBlock(n, c, bn_size, k, drop_rate, rng=rng)

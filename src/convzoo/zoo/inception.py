@@ -24,7 +24,7 @@ from collections import namedtuple
 from .. import functional as F
 from .. import nn
 from ..nn.init import make_rng
-from ._common import _set, check_width, normal, scaled
+from ._common import OVERWRITTEN, _set, check_width, normal, scaled
 from .registry import register
 
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
@@ -45,7 +45,7 @@ class BasicConv2d(nn.Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, rng):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
-                              bias=False, rng=rng)
+                              bias=False, rng=OVERWRITTEN)
         self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
 
     def forward(self, x):

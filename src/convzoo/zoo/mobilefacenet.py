@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 from .. import nn, shapes
 from ..nn.init import make_rng
-from ._common import check_width, conv_weights, scaled
+from ._common import OVERWRITTEN, check_width, conv_weights, scaled
 from .registry import register
 
 # t, c, n, s per stage (Table 1)
@@ -28,7 +28,7 @@ SETTING = [(2, 64, 5, 2), (4, 128, 1, 2), (2, 128, 6, 1), (4, 128, 1, 2), (2, 12
 def conv_unit(cin, cout, kernel, stride=1, padding=0, groups=1, *, act=True, rng):
     """conv (no bias) → BN [→ PReLU] as ``Sequential(conv, bn[, prelu])``."""
     layers = OrderedDict(conv=nn.Conv2d(cin, cout, kernel, stride, padding, groups=groups,
-                                        bias=False, rng=rng), bn=nn.BatchNorm2d(cout))
+                                        bias=False, rng=OVERWRITTEN), bn=nn.BatchNorm2d(cout))
     if act:
         layers["prelu"] = nn.PReLU(cout)
     return nn.Sequential(layers)

@@ -23,7 +23,7 @@ from collections import OrderedDict
 
 from .. import nn
 from ..nn.init import make_rng
-from ._common import check_width, conv_bn, conv_weights, linear_weights, scaled
+from ._common import OVERWRITTEN, check_width, conv_bn, conv_weights, linear_weights, scaled
 from .registry import register
 
 # (pointwise channels, stride) of the 13 depthwise-separable blocks
@@ -64,17 +64,17 @@ def mobilenet_v1(num_classes: int = 1000, in_channels: int = 3, *, width_mult: f
     alpha = check_width(width_mult)
     channels = scaled(32, alpha)
     layers = OrderedDict(conv1=nn.Conv2d(in_channels, channels, 3, 2, "same", bias=False,
-                                         rng=rng),
+                                         rng=OVERWRITTEN),
                          conv1_bn=_bn(channels), conv1_relu=nn.ReLU6())
     for i, (out, stride) in enumerate(V1_BLOCKS, start=1):
         dw = channels * depth_multiplier
         pad = 1 if stride == 1 else ((0, 1), (0, 1))
         out = scaled(out, alpha)
         layers[f"conv_dw_{i}"] = nn.Conv2d(channels, dw, 3, stride, pad, groups=channels,
-                                           bias=False, rng=rng)
+                                           bias=False, rng=OVERWRITTEN)
         layers[f"conv_dw_{i}_bn"] = _bn(dw)
         layers[f"conv_dw_{i}_relu"] = nn.ReLU6()
-        layers[f"conv_pw_{i}"] = nn.Conv2d(dw, out, 1, bias=False, rng=rng)
+        layers[f"conv_pw_{i}"] = nn.Conv2d(dw, out, 1, bias=False, rng=OVERWRITTEN)
         layers[f"conv_pw_{i}_bn"] = _bn(out)
         layers[f"conv_pw_{i}_relu"] = nn.ReLU6()
         channels = out
@@ -104,7 +104,7 @@ class InvertedResidual(nn.Module):
                                                        rng=rng)]
         layers += [conv_bn(hidden, hidden, 3, stride, 1, groups=hidden, activation=nn.ReLU6,
                            rng=rng),
-                   nn.Conv2d(hidden, oup, 1, bias=False, rng=rng), nn.BatchNorm2d(oup)]
+                   nn.Conv2d(hidden, oup, 1, bias=False, rng=OVERWRITTEN), nn.BatchNorm2d(oup)]
         self.conv = nn.Sequential(*layers)
 
     def forward(self, x):

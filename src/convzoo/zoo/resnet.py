@@ -21,7 +21,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..nn.init import make_rng
-from ._common import _set, conv_weights
+from ._common import OVERWRITTEN, _set, conv_weights
 from .registry import register
 
 
@@ -32,9 +32,9 @@ class BasicBlock(nn.Module):
 
     def __init__(self, inplanes, planes, stride=1, downsample=None, *, attention=None, rng):
         super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False, rng=rng)
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False, rng=OVERWRITTEN)
         self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False, rng=rng)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False, rng=OVERWRITTEN)
         self.bn2 = nn.BatchNorm2d(planes)
         if attention is not None:
             self.se = attention(planes, rng=rng)
@@ -59,11 +59,11 @@ class Bottleneck(BasicBlock):
     def __init__(self, inplanes, planes, stride=1, downsample=None, *, attention=None, rng):
         nn.Module.__init__(self)
         width = planes
-        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False, rng=rng)
+        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False, rng=OVERWRITTEN)
         self.bn1 = nn.BatchNorm2d(width)
-        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False, rng=rng)
+        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False, rng=OVERWRITTEN)
         self.bn2 = nn.BatchNorm2d(width)
-        self.conv3 = nn.Conv2d(width, planes * 4, 1, bias=False, rng=rng)
+        self.conv3 = nn.Conv2d(width, planes * 4, 1, bias=False, rng=OVERWRITTEN)
         self.bn3 = nn.BatchNorm2d(planes * 4)
         if attention is not None:
             self.se = attention(planes * 4, rng=rng)
@@ -84,7 +84,7 @@ class ResNet(nn.Module):
         super().__init__()
         rng = make_rng(rng)
         self.inplanes = width
-        self.conv1 = nn.Conv2d(in_channels, width, 7, 2, 3, bias=False, rng=rng)
+        self.conv1 = nn.Conv2d(in_channels, width, 7, 2, 3, bias=False, rng=OVERWRITTEN)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU()
         self.maxpool = nn.MaxPool2d(3, 2, 1)
@@ -106,7 +106,7 @@ class ResNet(nn.Module):
         if stride != 1 or self.inplanes != planes * block.expansion:
             downsample = nn.Sequential(
                 nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False,
-                          rng=rng),
+                          rng=OVERWRITTEN),
                 nn.BatchNorm2d(planes * block.expansion))
         layers = [block(self.inplanes, planes, stride, downsample, attention=attention, rng=rng)]
         self.inplanes = planes * block.expansion

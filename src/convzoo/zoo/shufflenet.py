@@ -23,7 +23,7 @@ from collections import OrderedDict
 from .. import functional as F
 from .. import nn
 from ..nn.init import make_rng
-from ._common import check_width, conv_weights, scaled
+from ._common import OVERWRITTEN, check_width, conv_weights, scaled
 from .registry import register
 
 V1_CHANNELS = {1: (144, 288, 576), 2: (200, 400, 800), 3: (240, 480, 960),
@@ -41,12 +41,13 @@ class ShuffleUnit(nn.Module):
         if downsample:
             out_channels -= in_channels
         self.compress_conv1 = nn.Conv2d(in_channels, mid, 1, groups=1 if ignore_group else groups,
-                                        bias=False, rng=rng)
+                                        bias=False, rng=OVERWRITTEN)
         self.compress_bn1 = nn.BatchNorm2d(mid)
         self.dw_conv2 = nn.Conv2d(mid, mid, 3, 2 if downsample else 1, 1, groups=mid, bias=False,
-                                  rng=rng)
+                                  rng=OVERWRITTEN)
         self.dw_bn2 = nn.BatchNorm2d(mid)
-        self.expand_conv3 = nn.Conv2d(mid, out_channels, 1, groups=groups, bias=False, rng=rng)
+        self.expand_conv3 = nn.Conv2d(mid, out_channels, 1, groups=groups, bias=False,
+                                      rng=OVERWRITTEN)
         self.expand_bn3 = nn.BatchNorm2d(out_channels)
         if downsample:
             self.avgpool = nn.AvgPool2d(3, 2, 1)
@@ -90,7 +91,7 @@ def shufflenet_v1(groups: int = 3, num_classes: int = 1000, in_channels: int = 3
     width_mult = check_width(width_mult)
     channels = scaled(24, width_mult)
     init_block = nn.Sequential(OrderedDict(
-        conv=nn.Conv2d(in_channels, channels, 3, 2, 1, bias=False, rng=rng),
+        conv=nn.Conv2d(in_channels, channels, 3, 2, 1, bias=False, rng=OVERWRITTEN),
         bn=nn.BatchNorm2d(channels), activ=nn.ReLU(), pool=nn.MaxPool2d(3, 2, 1)))
     features = OrderedDict(init_block=init_block)
     for i, (width, repeats) in enumerate(zip(V1_CHANNELS[groups], V1_REPEATS)):

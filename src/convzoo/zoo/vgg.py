@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import nn
 from ..nn.init import make_rng
-from ._common import check_width, conv_weights, linear_weights, scaled
+from ._common import OVERWRITTEN, check_width, conv_weights, linear_weights, scaled
 from .registry import register
 
 CONFIGS = {
@@ -60,16 +60,16 @@ def vgg(depth: int, batch_norm: bool = False, num_classes: int = 1000, in_channe
             layers.append(nn.MaxPool2d(2, 2))
             continue
         out = scaled(v, width_mult)
-        layers.append(nn.Conv2d(channels, out, 3, padding=1, rng=rng))
+        layers.append(nn.Conv2d(channels, out, 3, padding=1, rng=OVERWRITTEN))
         if batch_norm:
             layers.append(nn.BatchNorm2d(out))
         layers.append(nn.ReLU())
         channels = out
     hidden = scaled(4096, width_mult)
     classifier = nn.Sequential(
-        nn.Linear(channels * 49, hidden, rng=rng), nn.ReLU(), nn.Dropout(dropout, rng=rng),
-        nn.Linear(hidden, hidden, rng=rng), nn.ReLU(), nn.Dropout(dropout, rng=rng),
-        nn.Linear(hidden, num_classes, rng=rng))
+        nn.Linear(channels * 49, hidden, rng=OVERWRITTEN), nn.ReLU(),
+        nn.Dropout(dropout, rng=rng), nn.Linear(hidden, hidden, rng=OVERWRITTEN), nn.ReLU(),
+        nn.Dropout(dropout, rng=rng), nn.Linear(hidden, num_classes, rng=OVERWRITTEN))
     model = nn.Sequential({"features": nn.Sequential(*layers),
                            "avgpool": nn.AdaptiveAvgPool2d((7, 7)), "flatten": nn.Flatten(),
                            "classifier": classifier})

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from .. import functional as F
 from .. import nn
 from ..nn.init import make_rng
-from ._common import check_width, conv_weights, linear_weights, scaled
+from ._common import OVERWRITTEN, check_width, conv_weights, linear_weights, scaled
 from .registry import register
 
 
@@ -28,7 +28,7 @@ def _bn(channels):
 
 
 def _sep(cin, cout, rng):
-    return nn.SeparableConv2d(cin, cout, 3, padding=1, bias=False, rng=rng)
+    return nn.SeparableConv2d(cin, cout, 3, padding=1, bias=False, rng=OVERWRITTEN)
 
 
 class Block(nn.Module):
@@ -46,7 +46,7 @@ class Block(nn.Module):
         self.depth = len(channels)
         if strided:
             self.pool = nn.MaxPool2d(3, 2, "same")
-            self.residual = nn.Conv2d(in_channels, c, 1, 2, bias=False, rng=rng)
+            self.residual = nn.Conv2d(in_channels, c, 1, 2, bias=False, rng=OVERWRITTEN)
             self.residual_bn = _bn(c)
 
     def forward(self, x):
@@ -87,9 +87,9 @@ def xception(num_classes: int = 1000, in_channels: int = 3, *, width_mult: float
         return scaled(c, w)
 
     layers = OrderedDict(
-        block1_conv1=nn.Conv2d(in_channels, s(32), 3, 2, bias=False, rng=rng),
+        block1_conv1=nn.Conv2d(in_channels, s(32), 3, 2, bias=False, rng=OVERWRITTEN),
         block1_conv1_bn=_bn(s(32)), block1_conv1_act=nn.ReLU(),
-        block1_conv2=nn.Conv2d(s(32), s(64), 3, bias=False, rng=rng),
+        block1_conv2=nn.Conv2d(s(32), s(64), 3, bias=False, rng=OVERWRITTEN),
         block1_conv2_bn=_bn(s(64)), block1_conv2_act=nn.ReLU())
     layers["block2"] = Block(s(64), (s(128), s(128)), strided=True, first_relu=False, rng=rng)
     layers["block3"] = Block(s(128), (s(256), s(256)), strided=True, rng=rng)
