@@ -135,7 +135,7 @@ def plot_feature_maps(model, image, path, normalize=None, classes=None, label=No
     width = max([8] + [m.shape[0] for _, m in stages])
     per_row = min(width, 16)
     heights = [1.4] + [1.25 * -(-m.shape[0] // per_row) for _, m in stages]
-    fig = plt.figure(figsize=(1.05 * per_row + 0.6, sum(heights) + 0.8))
+    fig = plt.figure(figsize=(0.8 * per_row + 0.6, 0.8 * sum(heights) + 0.8))
     grid = fig.add_gridspec(len(heights), 1, height_ratios=heights, hspace=0.55, left=0.03,
                             right=0.98, bottom=0.03, top=1 - 0.7 / (sum(heights) + 0.8))
     top = grid[0].subgridspec(1, per_row)
@@ -146,13 +146,13 @@ def plot_feature_maps(model, image, path, normalize=None, classes=None, label=No
     predicted = int(probs.argmax())
     names = list(classes) if classes is not None else [str(i) for i in range(len(probs))]
     truth = f", true {names[label]}" if label is not None else ""
-    ax.set_title(f"input (predicted {names[predicted]}{truth})", fontsize=9)
+    ax.set_title(f"input (predicted {names[predicted]}{truth})", fontsize=10)
     bars = fig.add_subplot(top[0, 3:])
     bars.bar(range(len(probs)), probs, color=["#12808f" if i == predicted else "#9ac6d8"
                                                 for i in range(len(probs))])
-    bars.set_xticks(range(len(probs)), names, fontsize=8)
+    bars.set_xticks(range(len(probs)), names, fontsize=9)
     bars.set_ylim(0, 1)
-    bars.set_title("class probabilities (softmax of the last layer)", fontsize=9)
+    bars.set_title("class probabilities (softmax of the last layer)", fontsize=10)
     bars.tick_params(axis="y", labelsize=8)
     for k, (title, maps) in enumerate(stages, start=1):
         n_rows = -(-maps.shape[0] // per_row)
@@ -164,8 +164,8 @@ def plot_feature_maps(model, image, path, normalize=None, classes=None, label=No
             a.set_yticks([])
             if c == 0:
                 a.set_title(f"{title} — {maps.shape[0]} maps "
-                            f"{maps.shape[1]}×{maps.shape[2]}", fontsize=9, loc="left")
-    fig.suptitle("Feature maps of the trained network for one test image", fontsize=11)
+                            f"{maps.shape[1]}×{maps.shape[2]}", fontsize=10, loc="left")
+    fig.suptitle("Feature maps of the trained network for one test image", fontsize=12)
     written = _save(fig, plt, path)
     return {"figure": str(written), "predicted": predicted, "probabilities": probs.tolist(),
             "stages": [(t, list(m.shape)) for t, m in stages]}

@@ -110,7 +110,7 @@ def _animations(groups: list[tuple[str, str, list[dict]]], root: Path) -> str:
             extra = "".join(f' · <a href="{_rel(f, root)}">{_e(Path(f).suffix[1:])}</a>'
                             for f in others)
             out.append(f'<figure><img src="{_rel(gif, root)}" alt="{_e(item["title"])}" '
-                       f'loading="lazy"><figcaption><b>{n:02d} {_e(item["title"])}</b><br>'
+                       f'><figcaption><b>{n:02d} {_e(item["title"])}</b><br>'
                        f"{_e(_plan_caption(item))}{extra}</figcaption></figure>")
         out.append("</div>")
     out.append("</section>")
