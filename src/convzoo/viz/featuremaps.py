@@ -94,10 +94,8 @@ def _stages(rows):
 
 
 def _figure():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
+    from ._mpl import pyplot
+    return pyplot()
 
 
 def _save(fig, plt, path) -> Path:

@@ -137,9 +137,9 @@ def _dilated(kernel: np.ndarray, d: int) -> np.ndarray:
 
 def plot_gallery(panels: list[dict], path) -> Path:
     """Draw the gallery panels (3 rows of 4) with each kernel inset; write a PNG atomically."""
+    from ._mpl import pyplot
+    plt = pyplot()
     import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     cols = 4
     rows = -(-len(panels) // cols)
