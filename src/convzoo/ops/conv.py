@@ -12,13 +12,19 @@ Both gradients are the same sweep reversed: the input gradient scatters
 ``Wᵀ·dY`` back through each tap's slice (a transposed convolution), and the
 weight gradient is ``dY·Xᵀ`` per tap. Transposed convolution (``transpose.py``)
 reuses these three primitives with the roles of input and output exchanged.
+
+``conv_forward`` / ``conv_backward`` do not always take this per-tap path: they run
+the algorithm ``convzoo.ops.kernels`` selects for the shape (direct GEMM for 1×1,
+chunked im2col GEMM, fused depthwise kernels; see that package). The functions
+here remain the per-tap reference and the path for shapes no other kernel covers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .window import crop_spatial, pad_spatial, tap_index, valid_output_size
+from .kernels import engine, plan
+from .window import tap_index, valid_output_size
 
 
 def _grouped_view(x: np.ndarray, groups: int) -> np.ndarray:
@@ -76,12 +82,12 @@ def correlate(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int,
     og = o // groups
     p = int(np.prod(out_size, dtype=np.int64))
     read = _tap_reader(xp, groups, stride, dilation, out_size)   # tap -> (G, Cg, N·P)
-    wg = weight.reshape((groups, og, cg) + kernel)
+    wg = _tap_major(weight, groups)
     out = np.empty((groups, og, n * p), dtype=np.result_type(xp, weight))
     tmp = np.empty_like(out) if int(np.prod(kernel)) > 1 else None
     for i, tap in enumerate(np.ndindex(*kernel)):
         xs = read(tap)
-        wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
+        wt = wg[tap]                                     # (G, Og, Cg)
         target = out if i == 0 else tmp                  # first tap writes, the rest add
         if cg == 1:
             np.multiply(wt, xs, out=target)              # (G, Og, 1) * (G, 1, NP)
@@ -111,12 +117,12 @@ def correlate_input_grad(grad_out: np.ndarray, weight: np.ndarray, padded_size, 
     og = o // groups
     p = int(np.prod(out_size, dtype=np.int64))
     gy = np.ascontiguousarray(_grouped_view(grad_out, groups)).reshape(groups, og, n * p)
-    wg = weight.reshape((groups, og, cg) + kernel)
+    wg = _tap_major(weight, groups)
     dtype = np.result_type(grad_out, weight)
     gx = np.zeros((groups, cg, n) + tuple(padded_size), dtype=dtype)
     contrib = np.empty((groups, cg, n * p), dtype=dtype)   # reused: no page faults per tap
     for tap in np.ndindex(*kernel):
-        wt = wg[(Ellipsis,) + tap]                       # (G, Og, Cg)
+        wt = wg[tap]                                     # (G, Og, Cg)
         if cg == 1:
             np.einsum("go,gop->gp", wt[..., 0], gy, out=contrib[:, 0])
         else:
@@ -157,9 +163,17 @@ def correlate_weight_grad(xp: np.ndarray, grad_out: np.ndarray, kernel_size, str
     return gw.reshape((o, cg) + kernel)
 
 
+def _geometry(x_shape, kernel, stride, padding, dilation):
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding, strict=True))
+    out = valid_output_size(padded, kernel, stride, dilation)
+    return plan.geometry(x_shape[2:], kernel, stride, dilation, padding, out)
+
+
 def conv_forward(x: np.ndarray, weight: np.ndarray, bias, stride, padding, dilation, groups: int,
                  flip_kernel: bool = False) -> np.ndarray:
     """Convolution forward with explicit padding pairs (arguments already checked).
+
+    Runs the algorithm ``convzoo.ops.kernels.select_conv_algorithm`` picks for the shape.
 
     Args:
         x: (N, C, *S). weight: (O, C/groups, *K). bias: (O,) or None.
@@ -171,7 +185,8 @@ def conv_forward(x: np.ndarray, weight: np.ndarray, bias, stride, padding, dilat
     """
     if flip_kernel:
         weight = _flip(weight)
-    y = correlate(pad_spatial(x, padding), weight, stride, dilation, groups)
+    geom = _geometry(x.shape, weight.shape[2:], stride, padding, dilation)
+    y = engine.forward(x, weight, geom, groups)
     if bias is not None:
         y += bias.reshape((1, -1) + (1,) * (y.ndim - 2))
     return y
@@ -186,20 +201,23 @@ def conv_backward(grad_out: np.ndarray, x: np.ndarray, weight: np.ndarray, has_b
         (grad_input, grad_weight, grad_bias), ``None`` where not needed.
     """
     w = _flip(weight) if flip_kernel else weight
-    gx = gw = gb = None
-    if needs[0]:
-        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding, strict=True))
-        gx = crop_spatial(correlate_input_grad(grad_out, w, padded, stride, dilation, groups),
-                          padding)
-        gx = np.ascontiguousarray(gx)
-    if needs[1]:
-        gw = correlate_weight_grad(pad_spatial(x, padding), grad_out, weight.shape[2:], stride,
-                                   dilation, groups)
-        if flip_kernel:
-            gw = _flip(gw)
+    geom = _geometry(x.shape, weight.shape[2:], stride, padding, dilation)
+    gx, gw = engine.backward(grad_out, x, w, geom, groups, bool(needs[0]), bool(needs[1]))
+    if gw is not None and flip_kernel:
+        gw = _flip(gw)
+    gb = None
     if has_bias and needs[2]:
         gb = grad_out.sum(axis=(0,) + tuple(range(2, grad_out.ndim)))
     return gx, gw, gb
+
+
+def _tap_major(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/G, *K) -> contiguous (*K, G, O/G, C/G): each tap's weights one BLAS-ready block."""
+    o, cg = weight.shape[:2]
+    kernel = weight.shape[2:]
+    wg = weight.reshape((groups, o // groups, cg) + kernel)
+    nk = len(kernel)
+    return np.ascontiguousarray(wg.transpose(tuple(range(3, 3 + nk)) + (0, 1, 2)))
 
 
 def _flip(w: np.ndarray) -> np.ndarray:

@@ -30,6 +30,13 @@ spatial dim on ``(K, out)`` integer grids and combined by broadcasting.
   so it cannot overflow, and an all-zero window (``y = 0``) gets gradient 0.
 * Global average / max over all spatial dims: a reduction, not a tap loop.
 
+With Numba, float32/float64 max and average pooling in 1-d and 2-d, the max-pool
+backward (any dims) and the global average pool's backward run the fused
+single-pass kernels of ``convzoo.ops.kernels.pool`` instead (the same rules, one
+pass per plane); the NumPy code here is the fallback and the path for integers,
+3-d and Lp pooling. The global average itself is a GEMV of the (N·C, cells)
+planes against ones.
+
 Arguments arrive checked and normalised by ``convzoo.functional.pool``: tuples for
 kernel/stride/dilation and ``((before, after), ...)`` padding pairs.
 """
@@ -39,7 +46,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..shapes import pool_output_size
+from .kernels import _backend
+from .kernels import pool as fused
 from .window import crop_spatial, pad_spatial, tap_index
+
+
+def _fused(x: np.ndarray, spatial_dims=(1, 2)) -> bool:
+    """Whether the Numba kernels take this array (float32/64, supported number of dims)."""
+    return (_backend.numba_enabled() and x.dtype in (np.float32, np.float64)
+            and x.ndim - 2 in spatial_dims)
 
 
 # --- geometry (integers only, per spatial dim) ------------------------------------------------
@@ -119,6 +134,9 @@ def max_pool_forward(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode
     """
     in_size = x.shape[2:]
     out_size = output_size(in_size, kernel, stride, padding, dilation, ceil_mode)
+    if _fused(x):
+        best, index = fused.max_pool(x, kernel, stride, padding, dilation, out_size)
+        return best, (index if with_indices else None)
     pads = _extended_padding(in_size, kernel, stride, dilation, padding, out_size)
     low = _lowest(x.dtype)
     xp = pad_spatial(x, pads, low)
@@ -159,6 +177,8 @@ def max_pool_backward(grad_out: np.ndarray, indices: np.ndarray, in_shape) -> np
     Returns:
         (N, C, *S) gradient of grad_out's dtype.
     """
+    if _fused(grad_out, spatial_dims=range(1, grad_out.ndim - 1)):
+        return fused.max_pool_backward(grad_out, indices, in_shape)
     n, c = in_shape[:2]
     plane = int(np.prod(in_shape[2:], dtype=np.int64))
     offset = (np.arange(n * c, dtype=np.int64) * plane).reshape((n, c) + (1,) * (grad_out.ndim - 2))
@@ -217,10 +237,12 @@ def avg_pool_forward(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode
     """
     in_size = x.shape[2:]
     out_size = output_size(in_size, kernel, stride, padding, dilation, ceil_mode)
-    pads = _extended_padding(in_size, kernel, stride, dilation, padding, out_size)
-    total = sum_pool(x, kernel, stride, pads, dilation, out_size)
     div = avg_divisor(in_size, kernel, stride, padding, dilation, out_size, count_include_pad,
                       divisor_override, x.dtype)
+    if _fused(x):
+        return fused.avg_pool(x, div, kernel, stride, padding, dilation, out_size)
+    pads = _extended_padding(in_size, kernel, stride, dilation, padding, out_size)
+    total = sum_pool(x, kernel, stride, pads, dilation, out_size)
     return total / div
 
 
@@ -232,6 +254,9 @@ def avg_pool_backward(grad_out: np.ndarray, in_shape, kernel, stride, padding, d
     pads = _extended_padding(in_size, kernel, stride, dilation, padding, out_size)
     div = avg_divisor(in_size, kernel, stride, padding, dilation, out_size, count_include_pad,
                       divisor_override, grad_out.dtype)
+    if _fused(grad_out):
+        return fused.avg_pool_backward(grad_out, div, in_shape, kernel, stride, padding,
+                                       dilation)
     return sum_pool_backward(grad_out / div, in_shape, kernel, stride, pads, dilation)
 
 
@@ -301,12 +326,21 @@ def lp_pool_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, norm_
 # --- global pooling -----------------------------------------------------------------------------
 def global_avg_pool_forward(x: np.ndarray) -> np.ndarray:
     """Mean over all spatial dims, kept as size-1 dims: (N, C, *S) -> (N, C, 1, ...)."""
+    if x.dtype in (np.float32, np.float64):
+        # a GEMV against ones: BLAS streams the planes at memory speed on every core
+        n, c = x.shape[:2]
+        flat = np.ascontiguousarray(x).reshape(n * c, -1)
+        total = flat @ np.ones(flat.shape[1], dtype=x.dtype)
+        total /= flat.shape[1]
+        return total.reshape(x.shape[:2] + (1,) * (x.ndim - 2))
     return x.mean(axis=tuple(range(2, x.ndim)), keepdims=True)
 
 
 def global_avg_pool_backward(grad_out: np.ndarray, in_shape) -> np.ndarray:
     """Spread each output gradient evenly over its plane."""
     plane = int(np.prod(in_shape[2:], dtype=np.int64))
+    if _fused(grad_out, spatial_dims=range(1, grad_out.ndim - 1)):
+        return fused.fill_planes(grad_out / plane, in_shape)
     return np.ascontiguousarray(np.broadcast_to(grad_out / plane, in_shape))
 
 

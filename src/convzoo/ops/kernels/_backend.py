@@ -1,0 +1,73 @@
+"""Numba, when present: a ``jit`` decorator and a switch that forces the NumPy paths.
+
+``jit`` compiles with ``parallel=True`` (``prange`` over independent planes),
+``cache=True`` (compiled once per machine, stored beside the source) and
+``fastmath=False`` (IEEE arithmetic: NaN propagates, no reassociation, so results
+do not depend on vector width). Without Numba it returns the Python function
+unchanged and ``numba_enabled()`` is False, so callers take their NumPy path.
+Set ``CONVZOO_NO_NUMBA=1`` to ignore an installed Numba.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+try:  # pragma: no cover - depends on the environment
+    if os.environ.get("CONVZOO_NO_NUMBA"):
+        raise ImportError("CONVZOO_NO_NUMBA is set")
+    import numba
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    numba = None
+    HAVE_NUMBA = False
+
+_state = {"enabled": HAVE_NUMBA}
+
+
+def jit(fn):
+    """``numba.njit(parallel=True, cache=True, fastmath=False)`` or ``fn`` itself."""
+    if numba is None:   # pragma: no cover
+        return fn
+    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
+
+
+def jit_serial(fn):
+    """``numba.njit(cache=True, fastmath=False)`` for helpers the parallel kernels call."""
+    if numba is None:   # pragma: no cover
+        return fn
+    return numba.njit(cache=True, fastmath=False, nogil=True)(fn)
+
+
+def prange(*args):
+    """``numba.prange`` inside compiled code, ``range`` in plain Python."""
+    return range(*args)
+
+
+if numba is not None:  # pragma: no branch
+    prange = numba.prange  # noqa: F811
+
+
+def numba_enabled() -> bool:
+    """True when the Numba kernels are available and not switched off.
+
+    >>> isinstance(numba_enabled(), bool)
+    True
+    """
+    return _state["enabled"]
+
+
+@contextlib.contextmanager
+def numpy_only():
+    """Run the pure-NumPy path of every kernel inside the ``with`` block.
+
+    >>> with numpy_only():
+    ...     numba_enabled()
+    False
+    """
+    before = _state["enabled"]
+    _state["enabled"] = False
+    try:
+        yield
+    finally:
+        _state["enabled"] = before

@@ -1,0 +1,201 @@
+"""Dense and grouped convs as GEMMs: direct 1×1, chunked im2col, and scatter-GEMM (col2im).
+
+Notation: input (N, C, *S), weight (O, C/G, *K), output (N, O, *P); per group
+``Kg = C/G·prod(K)`` rows of columns and ``Og = O/G`` output channels; ``cells =
+prod(P)`` output cells per image.
+
+* Forward, pointwise (1×1, no padding): the NCHW input *is* the column matrix —
+  ``(Og, C/G)·(C/G, cells)`` per image and group, written straight into the output
+  (a stride first takes the strided view). Small images use the im2col path below
+  (its columns are then a plain transpose).
+* Forward, im2col: per chunk of images (``plan.chunks``: at most ``CHUNK_BYTES`` of
+  columns), fill the columns and run one batched GEMM ``(G, Og, Kg)·(nb, G, Kg, cells)``
+  into the output — or, for small images, ``(G, Og, Kg)·(G, Kg, nb·cells)`` and a
+  transpose back, so the GEMM stays wide.
+* Backward: per chunk, ``dY`` is transposed to ``(G, Og, nb·cells)`` once; the weight
+  gradient accumulates ``dY·colsᵀ`` and the input gradient is ``Wᵀ·dY`` (the
+  column gradient, in the same buffer) added back by col2im — a scatter-GEMM.
+  Transposed convs call the same three functions with the roles exchanged.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import plan
+from .columns import col2im, im2col
+
+
+def _weight(w: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/G, *K) -> contiguous (G, Og, Kg)."""
+    o = w.shape[0]
+    return np.ascontiguousarray(w).reshape(groups, o // groups, -1)
+
+
+def _row_bytes(channels: int, geom, itemsize: int) -> int:
+    return channels * geom.taps * math.prod(geom.out_size[1:]) * itemsize
+
+
+def _buffer(n: int, channels: int, geom, dtype) -> tuple[np.ndarray, list]:
+    """The chunk list and one flat column buffer big enough for its largest chunk."""
+    itemsize = np.dtype(dtype).itemsize
+    row_bytes = _row_bytes(channels, geom, itemsize)
+    parts = list(plan.chunks(n, geom, row_bytes))
+    largest = max(nb * rows for _, nb, _, rows in parts)
+    return np.empty(largest * row_bytes // itemsize, dtype=dtype), parts
+
+
+def _subsample(x: np.ndarray, geom) -> np.ndarray:
+    if all(s == 1 for s in geom.stride):
+        return x
+    view = x[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)]
+    return np.ascontiguousarray(view)
+
+
+def _per_image(geom) -> bool:
+    return geom.cells >= plan.PER_IMAGE_MIN_CELLS
+
+
+def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
+    """Cross-correlation (no bias) of ``x`` (N, C, *S), implicitly padded, with ``w``.
+
+    Returns:
+        (N, O, *out_size) C-contiguous.
+    """
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    dtype = np.result_type(x, w)
+    wg = _weight(w, groups)
+    g, og, kg = wg.shape
+    cells = geom.cells
+    y = np.empty((n, o) + tuple(geom.out_size), dtype=dtype)
+    per_image = _per_image(geom)
+    if geom.is_pointwise and per_image:
+        xs = _subsample(x, geom).reshape(n, g, kg, cells)
+        np.matmul(wg, xs, out=y.reshape(n, g, og, cells))
+        return y
+    buf, parts = _buffer(n, c, geom, dtype)
+    rest = tuple(geom.out_size[1:])
+    height = geom.out_size[0]
+    for n0, nb, r0, rows in parts:
+        col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=not per_image)
+        part = rows * math.prod(rest)
+        if per_image:
+            col = col.reshape(nb, g, kg, part)
+            if rows == height:
+                np.matmul(wg, col, out=y[n0:n0 + nb].reshape(nb, g, og, part))
+            else:
+                y[n0:n0 + nb, :, r0:r0 + rows] = np.matmul(wg, col).reshape((nb, o, rows) + rest)
+        else:
+            out = np.matmul(wg, col.reshape(g, kg, nb * part))
+            y[n0:n0 + nb, :, r0:r0 + rows] = np.swapaxes(
+                out.reshape((o, nb, rows) + rest), 0, 1)
+    return y
+
+
+def _grad_chunk(dy: np.ndarray, n0, nb, r0, rows, groups, out) -> np.ndarray:
+    """``dy[n0:n0+nb, :, r0:r0+rows]`` as a contiguous (G, Og, nb·cells) matrix."""
+    o = dy.shape[1]
+    view = np.swapaxes(dy[n0:n0 + nb, :, r0:r0 + rows], 0, 1)
+    np.copyto(out.reshape(view.shape), view)
+    return out.reshape(groups, o // groups, -1)
+
+
+def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom, groups: int,
+             need_input: bool = True, need_weight: bool = True):
+    """Both gradients of ``forward`` in one sweep over the chunks.
+
+    Args:
+        dy: (N, O, *out_size) output gradient.
+        x_shape: (N, C, *S) of the input.
+        x: the input (needed only for the weight gradient).
+        w: (O, C/G, *K).
+
+    Returns:
+        ``(dx, dw)``, None where not needed.
+    """
+    n, c = x_shape[:2]
+    dtype = np.result_type(dy, w)
+    dy = np.ascontiguousarray(dy)
+    wg = _weight(w, groups)
+    g, og, kg = wg.shape
+    if geom.is_pointwise and _per_image(geom):
+        return _pointwise_backward(dy, x_shape, x, wg, geom, need_input, need_weight)
+    dx = np.zeros(x_shape, dtype=dtype) if need_input else None
+    dwg = np.zeros((g, og, kg), dtype=dtype) if need_weight else None
+    buf, parts = _buffer(n, c, geom, dtype)
+    gbuf = np.empty(max(nb * rows for _, nb, _, rows in parts) * dy.shape[1]
+                    * math.prod(geom.out_size[1:]), dtype=dtype)
+    wt = np.swapaxes(wg, 1, 2)
+    for n0, nb, r0, rows in parts:
+        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * dy.shape[1]
+                                                            * math.prod(geom.out_size[1:])])
+        if need_weight:
+            col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
+            dwg += np.matmul(gy, np.swapaxes(col.reshape(g, kg, -1), 1, 2))
+        if need_input:
+            dcol = buf[:kg * g * gy.shape[2]].reshape(g, kg, gy.shape[2])
+            np.matmul(wt, gy, out=dcol)
+            col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=True)
+    dw = None if dwg is None else dwg.reshape(w.shape)
+    return dx, dw
+
+
+def _pointwise_backward(dy, x_shape, x, wg, geom, need_input, need_weight):
+    n = x_shape[0]
+    g, og, kg = wg.shape
+    cells = geom.cells
+    gy = dy.reshape(n, g, og, cells)
+    dx = dw = None
+    if need_input:
+        gxs = np.matmul(np.swapaxes(wg, 1, 2), gy)                # (N, G, Kg, cells)
+        if all(s == 1 for s in geom.stride):
+            dx = gxs.reshape(x_shape)
+        else:
+            dx = np.zeros(x_shape, dtype=gxs.dtype)
+            dx[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)] = gxs.reshape(
+                (n, g * kg) + tuple(geom.out_size))
+    if need_weight:
+        xs = _subsample(np.ascontiguousarray(x), geom).reshape(n, g, kg, cells)
+        per = max(1, plan.CHUNK_BYTES // (g * og * kg * dy.itemsize))
+        dwg = np.zeros((g, og, kg), dtype=gy.dtype)
+        for n0 in range(0, n, per):
+            part = np.matmul(gy[n0:n0 + per], np.swapaxes(xs[n0:n0 + per], 2, 3))
+            dwg += part.sum(axis=0)
+        dw = dwg.reshape((g * og, kg) + (1,) * geom.nd)
+    return dx, dw
+
+
+def input_grad(dy: np.ndarray, w: np.ndarray, geom, groups: int, x_shape) -> np.ndarray:
+    """Gradient w.r.t. the input alone: ``Wᵀ·dY`` then col2im (the scatter-GEMM).
+
+    This is also the transposed convolution of ``dy`` with ``w``.
+    """
+    n, c = x_shape[:2]
+    wg = _weight(w, groups)
+    g, og, kg = wg.shape
+    dtype = np.result_type(dy, w)
+    dy = np.ascontiguousarray(dy)
+    if geom.is_pointwise and _per_image(geom):
+        return _pointwise_backward(dy, x_shape, None, wg, geom, True, False)[0]
+    if not _per_image(geom):
+        return backward(dy, x_shape, None, w, geom, groups, True, False)[0]
+    dx = np.zeros(x_shape, dtype=dtype)
+    buf, parts = _buffer(n, c, geom, dtype)
+    wt = np.swapaxes(wg, 1, 2)
+    rest = math.prod(geom.out_size[1:])
+    for n0, nb, r0, rows in parts:
+        gy = dy[n0:n0 + nb, :, r0:r0 + rows].reshape(nb, g, og, rows * rest)
+        dcol = buf[:nb * g * kg * rows * rest].reshape(nb, g, kg, rows * rest)
+        np.matmul(wt, gy, out=dcol)
+        col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=False)
+    return dx
+
+
+def weight_grad(x: np.ndarray, dy: np.ndarray, geom, groups: int, kernel_shape) -> np.ndarray:
+    """Gradient w.r.t. the weight alone; ``kernel_shape`` is the weight's (O, C/G, *K)."""
+    w_like = np.empty(kernel_shape, dtype=np.result_type(x, dy))
+    return backward(dy, x.shape, np.ascontiguousarray(x), w_like, geom, groups,
+                    need_input=False, need_weight=True)[1]

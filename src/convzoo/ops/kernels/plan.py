@@ -1,0 +1,128 @@
+"""Which algorithm a conv runs, and how its batch is cut into chunks (integers only).
+
+``ConvGeometry`` describes one conv on an *implicitly* padded input: only the
+padding before each spatial dim is needed, the output size already says how far
+the windows reach (so asymmetric pairs, 'same' and 'full' need no special case,
+and transposed convs with ``output_padding`` simply have a larger input).
+
+Chunking keeps every column buffer at most ``CHUNK_BYTES``: whole images while
+one image's columns fit, otherwise blocks of output rows of one image. A layer
+never allocates ``prod(K)`` times its whole batch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import _backend
+
+#: Upper bound of one column buffer (bytes).
+CHUNK_BYTES = 32 * 2**20
+
+#: Forward GEMMs write each image's (O, P) block straight into the output when an
+#: image has at least this many output cells; below it the chunk's images share one
+#: wide GEMM (columns batch-second) and the output is transposed back.
+PER_IMAGE_MIN_CELLS = 784
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """One conv's window arithmetic; every field has one entry per spatial dim.
+
+    Attributes:
+        in_size: spatial size of the (unpadded) input.
+        kernel, stride, dilation: the window.
+        pad_before: zero cells implied before each dim.
+        out_size: output spatial size.
+    """
+
+    in_size: tuple
+    kernel: tuple
+    stride: tuple
+    dilation: tuple
+    pad_before: tuple
+    out_size: tuple
+
+    @property
+    def nd(self) -> int:
+        """Number of spatial dims."""
+        return len(self.in_size)
+
+    @property
+    def taps(self) -> int:
+        """``prod(kernel)``."""
+        return math.prod(self.kernel)
+
+    @property
+    def cells(self) -> int:
+        """Output cells per image, ``prod(out_size)``."""
+        return math.prod(self.out_size)
+
+    def as_2d(self) -> ConvGeometry:
+        """The same conv with a leading size-1 spatial dim when 1-d (2-d and 3-d unchanged)."""
+        if self.nd != 1:
+            return self
+        return ConvGeometry((1,) + self.in_size, (1,) + self.kernel, (1,) + self.stride,
+                            (1,) + self.dilation, (0,) + self.pad_before, (1,) + self.out_size)
+
+    @property
+    def is_pointwise(self) -> bool:
+        """1×1 kernel, no padding, output = the strided input grid (no gather needed)."""
+        return (all(k == 1 for k in self.kernel) and not any(self.pad_before)
+                and all(o == (i - 1) // s + 1
+                        for o, i, s in zip(self.out_size, self.in_size, self.stride)))
+
+
+def geometry(in_size, kernel, stride, dilation, padding, out_size) -> ConvGeometry:
+    """``ConvGeometry`` from ``((before, after), ...)`` padding pairs."""
+    return ConvGeometry(tuple(in_size), tuple(kernel), tuple(stride), tuple(dilation),
+                        tuple(lo for lo, _ in padding), tuple(out_size))
+
+
+def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int) -> str:
+    """Name of the path that runs a conv of this shape.
+
+    Returns:
+        ``'pointwise'``, ``'depthwise'``, ``'tap'`` or ``'im2col'`` (see ``convzoo.ops.kernels``).
+
+    >>> g = geometry((56, 56), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), (56, 56))
+    >>> select_conv_algorithm(g, 64, 1), select_conv_algorithm(g, 64, 64)
+    ('im2col', 'depthwise')
+    """
+    if geom.is_pointwise:
+        return "pointwise"
+    if in_channels == groups:
+        if geom.nd <= 2 and _backend.numba_enabled():
+            return "depthwise"
+        return "tap"
+    return "im2col"
+
+
+def chunks(n: int, geom: ConvGeometry, rows_bytes: int, budget: int | None = None):
+    """Chunks ``(n0, nb, r0, rows)`` covering ``n`` images × ``out_size[0]`` output rows.
+
+    Args:
+        n: batch size.
+        geom: the conv.
+        rows_bytes: bytes of column buffer one output row of one image needs.
+        budget: bytes per chunk (default ``CHUNK_BYTES``).
+
+    >>> g = geometry((8, 8), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), (8, 8))
+    >>> list(chunks(3, g, 100, budget=1600))
+    [(0, 2, 0, 8), (2, 1, 0, 8)]
+    >>> list(chunks(1, g, 100, budget=300))
+    [(0, 1, 0, 3), (0, 1, 3, 3), (0, 1, 6, 2)]
+    """
+    budget = CHUNK_BYTES if budget is None else budget
+    height = geom.out_size[0]
+    image = rows_bytes * height
+    if image <= budget:
+        nb = max(1, budget // max(image, 1))
+        for n0 in range(0, n, nb):
+            yield n0, min(nb, n - n0), 0, height
+        return
+    rows = max(1, budget // max(rows_bytes, 1))
+    for n0 in range(n):
+        for r0 in range(0, height, rows):
+            yield n0, 1, r0, min(rows, height - r0)
