@@ -5,7 +5,9 @@
 ``fastmath=False`` (IEEE arithmetic: NaN propagates, no reassociation, so results
 do not depend on vector width). Without Numba it returns the Python function
 unchanged and ``numba_enabled()`` is False, so callers take their NumPy path.
-Set ``CONVZOO_NO_NUMBA=1`` to ignore an installed Numba.
+Set ``CONVZOO_NO_NUMBA=1`` to ignore an installed Numba. Unless
+``NUMBA_THREADING_LAYER`` is set, Numba's 'workqueue' threading layer is used
+(see the comment at the import).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ try:  # pragma: no cover - depends on the environment
         raise ImportError("CONVZOO_NO_NUMBA is set")
     import numba
     HAVE_NUMBA = True
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        # OpenMP workers spin after each parallel region and steal the cores OpenBLAS
+        # needs for the GEMM that follows (3-4x slower GEMMs measured); the workqueue
+        # layer's workers sleep instead. A user's explicit choice wins.
+        numba.config.THREADING_LAYER = "workqueue"
 except ImportError:  # pragma: no cover
     numba = None
     HAVE_NUMBA = False

@@ -12,10 +12,15 @@ prod(P)`` output cells per image.
   columns), fill the columns and run one batched GEMM ``(G, Og, Kg)·(nb, G, Kg, cells)``
   into the output — or, for small images, ``(G, Og, Kg)·(G, Kg, nb·cells)`` and a
   transpose back, so the GEMM stays wide.
-* Backward: per chunk, ``dY`` is transposed to ``(G, Og, nb·cells)`` once; the weight
-  gradient accumulates ``dY·colsᵀ`` and the input gradient is ``Wᵀ·dY`` (the
-  column gradient, in the same buffer) added back by col2im — a scatter-GEMM.
-  Transposed convs call the same three functions with the roles exchanged.
+* Weight gradient: per chunk, ``dY`` is transposed to ``(G, Og, nb·cells)`` once
+  and ``dW += dY·colsᵀ`` (the columns batch-second); for 1×1 layers straight from
+  the NCHW arrays.
+* Input gradient (= transposed conv): the scatter-GEMM ``Wᵀ·dY`` into the column
+  buffer, then col2im; for 1×1 layers ``Wᵀ·dY`` per image, written into NCHW.
+  Transposed convs call these three functions with the roles of input and output
+  exchanged. (Splitting the input gradient by output phase into stride-1 convs of
+  ``dY`` — no col2im — measured no faster here, and much slower when ``O ≫ C``
+  as in a 3→64 stem, whose ``dY`` columns are 20× larger than ``Wᵀ·dY``.)
 """
 
 from __future__ import annotations
@@ -105,7 +110,12 @@ def _grad_chunk(dy: np.ndarray, n0, nb, r0, rows, groups, out) -> np.ndarray:
 
 def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom, groups: int,
              need_input: bool = True, need_weight: bool = True):
-    """Both gradients of ``forward`` in one sweep over the chunks.
+    """Both gradients of ``forward``.
+
+    One sweep over the chunks: ``dY`` is transposed to (G, Og, nb·cells) once per
+    chunk; the weight gradient adds ``dY·colsᵀ`` (the columns of ``x`` batch-second:
+    one GEMM whose inner dimension is the whole chunk) and the input gradient is the
+    scatter-GEMM ``Wᵀ·dY`` (into the same column buffer) followed by col2im.
 
     Args:
         dy: (N, O, *out_size) output gradient.
@@ -122,16 +132,16 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
     wg = _weight(w, groups)
     g, og, kg = wg.shape
     if geom.is_pointwise and _per_image(geom):
-        return _pointwise_backward(dy, x_shape, x, wg, geom, need_input, need_weight)
+        dx = _pointwise_input_grad(dy, wg, geom, x_shape) if need_input else None
+        return dx, (_pointwise_weight_grad(dy, x, wg, geom) if need_weight else None)
     dx = np.zeros(x_shape, dtype=dtype) if need_input else None
     dwg = np.zeros((g, og, kg), dtype=dtype) if need_weight else None
     buf, parts = _buffer(n, c, geom, dtype)
-    gbuf = np.empty(max(nb * rows for _, nb, _, rows in parts) * dy.shape[1]
-                    * math.prod(geom.out_size[1:]), dtype=dtype)
+    per_row = dy.shape[1] * math.prod(geom.out_size[1:])
+    gbuf = np.empty(max(nb * rows for _, nb, _, rows in parts) * per_row, dtype=dtype)
     wt = np.swapaxes(wg, 1, 2)
     for n0, nb, r0, rows in parts:
-        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * dy.shape[1]
-                                                            * math.prod(geom.out_size[1:])])
+        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * per_row])
         if need_weight:
             col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
             dwg += np.matmul(gy, np.swapaxes(col.reshape(g, kg, -1), 1, 2))
@@ -143,55 +153,41 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
     return dx, dw
 
 
-def _pointwise_backward(dy, x_shape, x, wg, geom, need_input, need_weight):
+def _pointwise_input_grad(dy, wg, geom, x_shape):
+    """1×1 input gradient straight into NCHW: ``Wᵀ·dY_n`` per image (strided if s > 1)."""
     n = x_shape[0]
     g, og, kg = wg.shape
-    cells = geom.cells
-    gy = dy.reshape(n, g, og, cells)
-    dx = dw = None
-    if need_input:
-        gxs = np.matmul(np.swapaxes(wg, 1, 2), gy)                # (N, G, Kg, cells)
-        if all(s == 1 for s in geom.stride):
-            dx = gxs.reshape(x_shape)
-        else:
-            dx = np.zeros(x_shape, dtype=gxs.dtype)
-            dx[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)] = gxs.reshape(
-                (n, g * kg) + tuple(geom.out_size))
-    if need_weight:
-        xs = _subsample(np.ascontiguousarray(x), geom).reshape(n, g, kg, cells)
-        per = max(1, plan.CHUNK_BYTES // (g * og * kg * dy.itemsize))
-        dwg = np.zeros((g, og, kg), dtype=gy.dtype)
-        for n0 in range(0, n, per):
-            part = np.matmul(gy[n0:n0 + per], np.swapaxes(xs[n0:n0 + per], 2, 3))
-            dwg += part.sum(axis=0)
-        dw = dwg.reshape((g * og, kg) + (1,) * geom.nd)
-    return dx, dw
+    gxs = np.matmul(np.swapaxes(wg, 1, 2), dy.reshape(n, g, og, geom.cells))
+    if all(s == 1 for s in geom.stride):
+        return gxs.reshape(x_shape)
+    dx = np.zeros(x_shape, dtype=gxs.dtype)
+    dx[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)] = gxs.reshape(
+        (n, g * kg) + tuple(geom.out_size))
+    return dx
 
 
 def input_grad(dy: np.ndarray, w: np.ndarray, geom, groups: int, x_shape) -> np.ndarray:
-    """Gradient w.r.t. the input alone: ``Wᵀ·dY`` then col2im (the scatter-GEMM).
+    """Gradient w.r.t. the input alone (= the transposed conv of ``dy`` with ``w``).
 
-    This is also the transposed convolution of ``dy`` with ``w``.
+    1×1 layers: ``Wᵀ·dY`` per image. Others: the scatter-GEMM — ``Wᵀ·dY`` per chunk
+    into the column buffer, then col2im adds every column entry onto its input cell.
     """
-    n, c = x_shape[:2]
-    wg = _weight(w, groups)
+    return backward(dy, x_shape, None, w, geom, groups, True, False)[0]
+
+
+def _pointwise_weight_grad(dy, x, wg, geom):
+    """1×1 weight gradient straight from the NCHW arrays: Σ_n dY_n·X_nᵀ, chunked."""
+    n = dy.shape[0]
     g, og, kg = wg.shape
-    dtype = np.result_type(dy, w)
-    dy = np.ascontiguousarray(dy)
-    if geom.is_pointwise and _per_image(geom):
-        return _pointwise_backward(dy, x_shape, None, wg, geom, True, False)[0]
-    if not _per_image(geom):
-        return backward(dy, x_shape, None, w, geom, groups, True, False)[0]
-    dx = np.zeros(x_shape, dtype=dtype)
-    buf, parts = _buffer(n, c, geom, dtype)
-    wt = np.swapaxes(wg, 1, 2)
-    rest = math.prod(geom.out_size[1:])
-    for n0, nb, r0, rows in parts:
-        gy = dy[n0:n0 + nb, :, r0:r0 + rows].reshape(nb, g, og, rows * rest)
-        dcol = buf[:nb * g * kg * rows * rest].reshape(nb, g, kg, rows * rest)
-        np.matmul(wt, gy, out=dcol)
-        col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=False)
-    return dx
+    cells = geom.cells
+    gy = dy.reshape(n, g, og, cells)
+    xs = _subsample(np.ascontiguousarray(x), geom).reshape(n, g, kg, cells)
+    per = max(1, plan.CHUNK_BYTES // (g * og * kg * dy.itemsize))
+    dwg = np.zeros((g, og, kg), dtype=gy.dtype)
+    for n0 in range(0, n, per):
+        part = np.matmul(gy[n0:n0 + per], np.swapaxes(xs[n0:n0 + per], 2, 3))
+        dwg += part.sum(axis=0)
+    return dwg.reshape((g * og, kg) + (1,) * geom.nd)
 
 
 def weight_grad(x: np.ndarray, dy: np.ndarray, geom, groups: int, kernel_shape) -> np.ndarray:
