@@ -75,7 +75,13 @@ def _tour(sub) -> None:
     cli_tour.add_parser(sub)
 
 
-COMMANDS = (_shape, _compare, _summary, _train, _evaluate, _animate, _tour)
+def _bench(sub) -> None:
+    """convzoo bench: the conv family timed against PyTorch and ONNX Runtime, side by side."""
+    from . import cli_bench
+    cli_bench.add_parser(sub)
+
+
+COMMANDS = (_shape, _compare, _summary, _train, _evaluate, _animate, _tour, _bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

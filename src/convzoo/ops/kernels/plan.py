@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from . import _backend
 
 #: Upper bound of one column buffer (bytes).
-CHUNK_BYTES = 32 * 2**20
+CHUNK_BYTES = 8 * 2**20
 
 #: Forward GEMMs write each image's (O, P) block straight into the output when an
 #: image has at least this many output cells; below it the chunk's images share one
