@@ -30,12 +30,12 @@ spatial dim on ``(K, out)`` integer grids and combined by broadcasting.
   so it cannot overflow, and an all-zero window (``y = 0``) gets gradient 0.
 * Global average / max over all spatial dims: a reduction, not a tap loop.
 
-With Numba, float32/float64 max and average pooling in 1-d and 2-d, the max-pool
-backward (any dims) and the global average pool's backward run the fused
-single-pass kernels of ``convzoo.ops.kernels.pool`` instead (the same rules, one
-pass per plane); the NumPy code here is the fallback and the path for integers,
-3-d and Lp pooling. The global average itself is a GEMV of the (N·C, cells)
-planes against ones.
+With Numba, float32/float64 max and average pooling in 1-d and 2-d and the max-pool
+backward (any dims) run the fused single-pass kernels of
+``convzoo.ops.kernels.pool`` instead (the same rules, one pass per plane); the
+NumPy code here is the fallback and the path for integers, 3-d and Lp pooling.
+The global average of float arrays is a GEMV of the (N·C, cells) planes against
+ones (BLAS streams them at memory speed).
 
 Arguments arrive checked and normalised by ``convzoo.functional.pool``: tuples for
 kernel/stride/dilation and ``((before, after), ...)`` padding pairs.
@@ -339,8 +339,6 @@ def global_avg_pool_forward(x: np.ndarray) -> np.ndarray:
 def global_avg_pool_backward(grad_out: np.ndarray, in_shape) -> np.ndarray:
     """Spread each output gradient evenly over its plane."""
     plane = int(np.prod(in_shape[2:], dtype=np.int64))
-    if _fused(grad_out, spatial_dims=range(1, grad_out.ndim - 1)):
-        return fused.fill_planes(grad_out / plane, in_shape)
     return np.ascontiguousarray(np.broadcast_to(grad_out / plane, in_shape))
 
 

@@ -16,7 +16,6 @@ one contiguous vector loop over the flat output positions.
 * average — the per-tap sum of the window (padding adds zero) divided by the
   divisor grid; backward adds ``dy / divisor`` onto every cell of each window and
   copies the real cells back.
-* global average backward — a parallel fill of every plane with its gradient.
 
 Callers (``ops.pool``) check the dtype (float32/float64) and fall back to the
 per-tap NumPy code otherwise.
@@ -134,13 +133,6 @@ def _avg_backward(grad, div, dx, offsets, sh, sw, ph, pw, hq, wq, nblocks):
             from_phases(phases, dx[n, c], sh, sw, ph, pw, hq, wq)
 
 
-@jit
-def _fill_planes(values, out):
-    planes, cells = out.shape
-    for p in prange(planes):
-        out[p, :] = values[p]
-
-
 def _lift(x: np.ndarray, kernel, stride, padding, dilation, out_size):
     """1-d pooling arguments as 2-d ones with height 1."""
     if x.ndim == 4:
@@ -213,11 +205,3 @@ def avg_pool_backward(grad: np.ndarray, divisor, in_shape, kernel, stride, paddi
     div = np.ascontiguousarray(np.broadcast_to(np.asarray(divisor, dtype=grad.dtype), o))
     _avg_backward(g2, div, dx2, *args, blocks(dx2.shape[0] * dx2.shape[1]))
     return dx
-
-
-def fill_planes(values: np.ndarray, in_shape) -> np.ndarray:
-    """(N, C) values broadcast over each plane: a new (N, C, *S) array."""
-    n, c = in_shape[:2]
-    out = np.empty(in_shape, dtype=values.dtype)
-    _fill_planes(np.ascontiguousarray(values).reshape(n * c), out.reshape(n * c, -1))
-    return out
