@@ -65,9 +65,11 @@ def conv_transpose_backward(grad_out: np.ndarray, x: np.ndarray, weight: np.ndar
     """
     geom = _geometry(x.shape, weight.shape[2:], stride, padding, output_padding, dilation)
     gx = gw = gb = None
-    if needs[0]:
+    if needs[0] and needs[1]:   # both read the columns of grad_out: build them once
+        gx, gw = engine.forward_and_weight_grad(grad_out, weight, x, geom, groups)
+    elif needs[0]:
         gx = engine.forward(grad_out, weight, geom, groups)
-    if needs[1]:
+    elif needs[1]:
         gw = engine.weight_grad(grad_out, x, geom, groups, weight.shape)
     if has_bias and needs[2]:
         gb = grad_out.sum(axis=(0,) + tuple(range(2, grad_out.ndim)))

@@ -53,8 +53,10 @@ def _im2col_2d(x, col, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_n
                     dst[:lo] = 0
                     if sw == 1:
                         dst[lo:hi] = x[n0 + n, c, ih, lo + off:hi + off]
-                    elif lo < hi:
-                        dst[lo:hi] = x[n0 + n, c, ih, lo * sw + off:(hi - 1) * sw + off + 1:sw]
+                    else:
+                        row = x[n0 + n, c, ih]
+                        for q in range(lo, hi):
+                            dst[q] = row[q * sw + off]
                     dst[hi:] = 0
 
 
@@ -85,6 +87,108 @@ def _col2im_2d(col, dx, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_
                         dsts = dx[n0 + n, c, ih, lo * sw + off:(hi - 1) * sw + off + 1:sw]
                         for q in range(hi - lo):
                             dsts[q] += src[q]
+
+
+# --- Numba, stride 1: the pitched layout (backward sweeps) --------------------------------------
+@jit
+def _im2col_pitched(x, col, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo, s_n, s_k,
+                    nblocks):
+    c_in, height, width = x.shape[1], x.shape[2], x.shape[3]
+    cells = rows * wp
+    length = (rows - 1) * wp + wo
+    planes = nb * c_in
+    for b in prange(nblocks):
+        xp = np.zeros(hp * wp, dtype=x.dtype)
+        for t in range(planes * b // nblocks, planes * (b + 1) // nblocks):
+            n = t // c_in
+            c = t - n * c_in
+            for a in range(height):
+                start = (a + ph) * wp + pw
+                xp[start:start + width] = x[n0 + n, c, a]
+            for i in range(kh):
+                for j in range(kw):
+                    off = (r0 + i * dh) * wp + j * dw
+                    base = n * s_n + ((c * kh + i) * kw + j) * s_k
+                    col[base:base + length] = xp[off:off + length]
+                    col[base + length:base + cells] = 0
+
+
+@jit
+def _col2im_pitched(col, dx, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo, s_n, s_k,
+                    nblocks):
+    c_in, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
+    length = (rows - 1) * wp + wo
+    planes = nb * c_in
+    for b in prange(nblocks):
+        acc = np.empty(hp * wp, dtype=dx.dtype)
+        for t in range(planes * b // nblocks, planes * (b + 1) // nblocks):
+            n = t // c_in
+            c = t - n * c_in
+            acc[:] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    off = (r0 + i * dh) * wp + j * dw
+                    base = n * s_n + ((c * kh + i) * kw + j) * s_k
+                    src = col[base:base + length]
+                    dst = acc[off:off + length]
+                    for m in range(length):
+                        dst[m] += src[m]
+            for a in range(height):
+                start = (a + ph) * wp + pw
+                row = dx[n0 + n, c, a]
+                part = acc[start:start + width]
+                for q in range(width):
+                    row[q] += part[q]
+
+
+def pitch(geom) -> tuple[int, int] | None:
+    """(hp, wp) of the pitched layout for a 2-d stride-1 conv with Numba, else None.
+
+    Pitched columns hold, for output row ``r`` and column ``q``, position ``r·wp + q``
+    of the zero-padded plane (``wp`` = padded width): each tap's column row is ONE
+    contiguous copy of the padded plane from offset ``i·dh·wp + j·dw``, and col2im is
+    one contiguous add per tap. The ``wp − Wo`` extra positions per row are zero in
+    the output gradient, so they add nothing to either gradient.
+    """
+    if not (_backend.numba_enabled() and geom.nd == 2 and geom.stride == (1, 1)):
+        return None
+    (h, w), (kh, kw), (dh, dw) = geom.in_size, geom.kernel, geom.dilation
+    (ph, pw), (ho, wo) = geom.pad_before, geom.out_size
+    if ph < 0 or pw < 0:
+        return None
+    return (max(h + ph, ho - 1 + dh * (kh - 1) + 1), max(w + pw, wo - 1 + dw * (kw - 1) + 1))
+
+
+def _pitched_args(geom, hp_wp, nb, rows, k_total, x_dtype):
+    from .depthwise import blocks
+    hp, wp = hp_wp
+    cells = rows * wp
+    return ((geom.kernel[0], geom.kernel[1], geom.dilation[0], geom.dilation[1],
+             geom.pad_before[0], geom.pad_before[1], hp, wp, geom.out_size[1], cells,
+             nb * cells), blocks(nb * k_total))
+
+
+def im2col_pitched(x, col_flat, geom, hp_wp, n0, nb, r0, rows) -> np.ndarray:
+    """Pitched columns (batch second) of images ``n0:n0+nb``, rows ``r0:r0+rows``.
+
+    Returns:
+        (C·prod(K), nb·rows·wp) view of the buffer.
+    """
+    k_total = x.shape[1] * geom.taps
+    size = k_total * nb * rows * hp_wp[1]
+    used = col_flat[:size]
+    assert used.size == size and n0 + nb <= x.shape[0] and r0 + rows <= geom.out_size[0]
+    args, nblocks = _pitched_args(geom, hp_wp, nb, rows, x.shape[1], x.dtype)
+    _im2col_pitched(x, used, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * x.shape[1])))
+    return used.reshape(k_total, -1)
+
+
+def col2im_pitched(col, dx, geom, hp_wp, n0, nb, r0, rows) -> None:
+    """Add pitched columns (batch second) onto ``dx`` images ``n0:n0+nb`` in place."""
+    flat = col.reshape(-1)
+    assert flat.size == dx.shape[1] * geom.taps * nb * rows * hp_wp[1]
+    args, nblocks = _pitched_args(geom, hp_wp, nb, rows, dx.shape[1], dx.dtype)
+    _col2im_pitched(flat, dx, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * dx.shape[1])))
 
 
 def _numba_ok(a: np.ndarray, geom) -> bool:

@@ -117,3 +117,13 @@ def backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom, groups: int,
     dx, dw = _backward(_lift(dy, geom), _lift(x, geom), _lift(w, geom), geom.as_2d(), groups,
                        need_input, need_weight)
     return _lower(dx, geom), _lower(dw, geom)
+
+
+def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, groups: int):
+    """``(forward(x, w), weight_grad(x, dy))`` — one column sweep on the GEMM paths."""
+    x2, w2, dy2, g2 = _lift(x, geom), _lift(w, geom), _lift(dy, geom), geom.as_2d()
+    if algorithm(g2, x.shape[1], groups) in ("im2col", "pointwise"):
+        y, dw = gemm.forward_and_weight_grad(np.ascontiguousarray(x2), w2,
+                                             np.ascontiguousarray(dy2), g2, groups)
+        return _lower(y, geom), _lower(dw, geom)
+    return forward(x, w, geom, groups), weight_grad(x, dy, geom, groups, w.shape)

@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from . import plan
-from .columns import col2im, im2col
+from .columns import col2im, col2im_pitched, im2col, im2col_pitched, pitch
 
 
 def _weight(w: np.ndarray, groups: int) -> np.ndarray:
@@ -100,11 +100,21 @@ def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
     return y
 
 
-def _grad_chunk(dy: np.ndarray, n0, nb, r0, rows, groups, out) -> np.ndarray:
-    """``dy[n0:n0+nb, :, r0:r0+rows]`` as a contiguous (G, Og, nb·cells) matrix."""
+def _grad_chunk(dy: np.ndarray, n0, nb, r0, rows, groups, out, width=None) -> np.ndarray:
+    """``dy[n0:n0+nb, :, r0:r0+rows]`` as a contiguous (G, Og, nb·cells) matrix.
+
+    With ``width`` (the pitch) each output row is laid out ``width`` wide, the extra
+    positions zero.
+    """
     o = dy.shape[1]
     view = np.swapaxes(dy[n0:n0 + nb, :, r0:r0 + rows], 0, 1)
-    np.copyto(out.reshape(view.shape), view)
+    last = dy.shape[-1]
+    if width is None or width == last:
+        np.copyto(out.reshape(view.shape), view)
+    else:
+        padded = out.reshape(view.shape[:-1] + (width,))
+        np.copyto(padded[..., :last], view)
+        padded[..., last:] = 0
     return out.reshape(groups, o // groups, -1)
 
 
@@ -115,7 +125,9 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
     One sweep over the chunks: ``dY`` is transposed to (G, Og, nb·cells) once per
     chunk; the weight gradient adds ``dY·colsᵀ`` (the columns of ``x`` batch-second:
     one GEMM whose inner dimension is the whole chunk) and the input gradient is the
-    scatter-GEMM ``Wᵀ·dY`` (into the same column buffer) followed by col2im.
+    scatter-GEMM ``Wᵀ·dY`` (into the same column buffer) followed by col2im. 2-d
+    stride-1 layers with Numba use the pitched layout of ``columns.pitch`` for both
+    (rows as wide as the padded input: one contiguous copy or add per tap and plane).
 
     Args:
         dy: (N, O, *out_size) output gradient.
@@ -136,19 +148,31 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
         return dx, (_pointwise_weight_grad(dy, x, wg, geom) if need_weight else None)
     dx = np.zeros(x_shape, dtype=dtype) if need_input else None
     dwg = np.zeros((g, og, kg), dtype=dtype) if need_weight else None
-    buf, parts = _buffer(n, c, geom, dtype)
-    per_row = dy.shape[1] * math.prod(geom.out_size[1:])
-    gbuf = np.empty(max(nb * rows for _, nb, _, rows in parts) * per_row, dtype=dtype)
+    hp_wp = pitch(geom)
+    width = geom.out_size[1] if hp_wp is None else hp_wp[1]
+    rest = math.prod(geom.out_size[2:]) * width
+    itemsize = np.dtype(dtype).itemsize
+    parts = list(plan.chunks(n, geom, c * geom.taps * rest * itemsize))
+    largest = max(nb * rows for _, nb, _, rows in parts)
+    buf = np.empty(largest * c * geom.taps * rest, dtype=dtype)
+    gbuf = np.empty(largest * dy.shape[1] * rest, dtype=dtype)
     wt = np.swapaxes(wg, 1, 2)
     for n0, nb, r0, rows in parts:
-        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * per_row])
+        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * dy.shape[1] * rest],
+                         None if hp_wp is None else width)
         if need_weight:
-            col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
+            if hp_wp is None:
+                col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
+            else:
+                col = im2col_pitched(x, buf, geom, hp_wp, n0, nb, r0, rows)
             dwg += np.matmul(gy, np.swapaxes(col.reshape(g, kg, -1), 1, 2))
         if need_input:
             dcol = buf[:kg * g * gy.shape[2]].reshape(g, kg, gy.shape[2])
             np.matmul(wt, gy, out=dcol)
-            col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=True)
+            if hp_wp is None:
+                col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=True)
+            else:
+                col2im_pitched(dcol, dx, geom, hp_wp, n0, nb, r0, rows)
     dw = None if dwg is None else dwg.reshape(w.shape)
     return dx, dw
 
@@ -188,6 +212,39 @@ def _pointwise_weight_grad(dy, x, wg, geom):
         part = np.matmul(gy[n0:n0 + per], np.swapaxes(xs[n0:n0 + per], 2, 3))
         dwg += part.sum(axis=0)
     return dwg.reshape((g * og, kg) + (1,) * geom.nd)
+
+
+def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, groups: int):
+    """``(forward(x, w), weight gradient for input x and output gradient dy)`` in one sweep.
+
+    Both need the columns of ``x``; a transposed conv's backward needs exactly this
+    pair (its input gradient is the conv of its output gradient, its weight gradient
+    that conv's weight gradient), so each chunk's columns are built once, batch
+    second, and feed ``W·cols`` and ``dY·colsᵀ``.
+
+    Returns:
+        (y (N, O, *out_size), dw (O, C/G, *K)).
+    """
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    dtype = np.result_type(x, w, dy)
+    wg = _weight(w, groups)
+    g, og, kg = wg.shape
+    if geom.is_pointwise and _per_image(geom):
+        return forward(x, w, geom, groups), _pointwise_weight_grad(dy, x, wg, geom)
+    y = np.empty((n, o) + tuple(geom.out_size), dtype=dtype)
+    dwg = np.zeros((g, og, kg), dtype=dtype)
+    buf, parts = _buffer(n, c, geom, dtype)
+    rest = tuple(geom.out_size[1:])
+    per_row = o * math.prod(rest)
+    gbuf = np.empty(max(nb * rows for _, nb, _, rows in parts) * per_row, dtype=dtype)
+    for n0, nb, r0, rows in parts:
+        col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True).reshape(g, kg, -1)
+        out = np.matmul(wg, col)
+        y[n0:n0 + nb, :, r0:r0 + rows] = np.swapaxes(out.reshape((o, nb, rows) + rest), 0, 1)
+        gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * per_row])
+        dwg += np.matmul(gy, np.swapaxes(col, 1, 2))
+    return y, dwg.reshape(w.shape)
 
 
 def weight_grad(x: np.ndarray, dy: np.ndarray, geom, groups: int, kernel_shape) -> np.ndarray:
