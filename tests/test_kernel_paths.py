@@ -2,7 +2,8 @@
 
 ``convzoo.ops.kernels`` picks an algorithm per shape (direct 1×1 GEMM, chunked im2col
 GEMM with two column layouts, scatter-GEMM + col2im, fused depthwise and pooling
-kernels with Numba, the per-tap NumPy path). Each case below uses a shape that
+kernels with Numba, the pitched stride-1 backward columns, the per-tap NumPy path).
+Each case below uses a shape that
 selects one path — asserted through ``select_conv_algorithm`` — and is run with Numba
 and with the pure-NumPy fallback (``numpy_only``), for the GEMM paths also with both
 column layouts and with the batch cut into image chunks and row chunks. Oracles:
@@ -163,6 +164,18 @@ def test_gemm_layouts_and_chunks(case, layout, chunking, backend, rng, monkeypat
     else:
         assert all(nb == 1 and rows == geom.out_size[0] for _, nb, _, rows in parts)
     _check_conv(case, rng)
+
+
+def test_pitched_backward_layout_selection(backend):
+    """2-d stride-1 backward sweeps use the pitched columns with Numba (the cases above
+    with stride 1 run them); strided layers and the NumPy path use dense columns."""
+    from convzoo.ops.kernels import columns
+    geom = plan.geometry((7, 6), (3, 3), (1, 1), (1, 2), ((1, 1), (2, 0)), (7, 4))
+    assert (columns.pitch(geom) is not None) == (backend == "numba")
+    if backend == "numba":
+        assert columns.pitch(geom) == (9, 6 + 2)       # padded height, padded width
+    strided = plan.geometry((7, 6), (3, 3), (2, 1), (1, 1), ((1, 1), (1, 1)), (4, 6))
+    assert columns.pitch(strided) is None
 
 
 def test_column_buffer_is_bounded_by_chunking():
