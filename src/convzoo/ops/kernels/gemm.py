@@ -11,10 +11,12 @@ prod(P)`` output cells per image.
 * Forward, im2col: per chunk of images (``plan.chunks``: at most ``CHUNK_BYTES`` of
   columns), fill the columns and run one batched GEMM ``(G, Og, Kg)·(nb, G, Kg, cells)``
   into the output — or, for small images, ``(G, Og, Kg)·(G, Kg, nb·cells)`` and a
-  transpose back, so the GEMM stays wide.
+  transpose back, so the GEMM stays wide (stride 1 with Numba: pitched columns,
+  ``columns.pitch``, and the valid cells taken out in that transpose).
 * Weight gradient: per chunk, ``dY`` is transposed to ``(G, Og, nb·cells)`` once
-  and ``dW += dY·colsᵀ`` (the columns batch-second); for 1×1 layers straight from
-  the NCHW arrays.
+  and ``dWᵀ += cols·dYᵀ`` (the columns batch-second; this orientation of the same
+  product runs up to 2x faster in OpenBLAS); for 1×1 layers straight from the
+  NCHW arrays.
 * Input gradient (= transposed conv): the scatter-GEMM ``Wᵀ·dY`` into the column
   buffer, then col2im; for 1×1 layers ``Wᵀ·dY`` per image, written into NCHW.
   Transposed convs call these three functions with the roles of input and output
@@ -81,6 +83,9 @@ def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
         xs = _subsample(x, geom).reshape(n, g, kg, cells)
         np.matmul(wg, xs, out=y.reshape(n, g, og, cells))
         return y
+    hp_wp = None if per_image else pitch(geom)
+    if hp_wp is not None:
+        return _forward_pitched(x, wg, geom, hp_wp, y)
     buf, parts = _buffer(n, c, geom, dtype)
     rest = tuple(geom.out_size[1:])
     height = geom.out_size[0]
@@ -97,6 +102,24 @@ def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
             out = np.matmul(wg, col.reshape(g, kg, nb * part))
             y[n0:n0 + nb, :, r0:r0 + rows] = np.swapaxes(
                 out.reshape((o, nb, rows) + rest), 0, 1)
+    return y
+
+
+def _forward_pitched(x, wg, geom, hp_wp, y):
+    """Small images, stride 1: pitched columns, one wide GEMM per chunk, valid cells out."""
+    n, c = x.shape[:2]
+    g, og, kg = wg.shape
+    o = g * og
+    wp = hp_wp[1]
+    wo = geom.out_size[1]
+    itemsize = y.dtype.itemsize
+    parts = list(plan.chunks(n, geom, c * geom.taps * wp * itemsize))
+    buf = np.empty(max(nb * rows for _, nb, _, rows in parts) * c * geom.taps * wp,
+                   dtype=y.dtype)
+    for n0, nb, r0, rows in parts:
+        col = im2col_pitched(x, buf, geom, hp_wp, n0, nb, r0, rows)
+        out = np.matmul(wg, col.reshape(g, kg, -1)).reshape(o, nb, rows, wp)
+        y[n0:n0 + nb, :, r0:r0 + rows] = np.swapaxes(out[..., :wo], 0, 1)
     return y
 
 
@@ -147,7 +170,8 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
         dx = _pointwise_input_grad(dy, wg, geom, x_shape) if need_input else None
         return dx, (_pointwise_weight_grad(dy, x, wg, geom) if need_weight else None)
     dx = np.zeros(x_shape, dtype=dtype) if need_input else None
-    dwg = np.zeros((g, og, kg), dtype=dtype) if need_weight else None
+    # dWᵀ = cols·dYᵀ: OpenBLAS runs this orientation up to 2x faster than dY·colsᵀ
+    dwt = np.zeros((g, kg, og), dtype=dtype) if need_weight else None
     hp_wp = pitch(geom)
     width = geom.out_size[1] if hp_wp is None else hp_wp[1]
     rest = math.prod(geom.out_size[2:]) * width
@@ -165,7 +189,7 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
                 col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
             else:
                 col = im2col_pitched(x, buf, geom, hp_wp, n0, nb, r0, rows)
-            dwg += np.matmul(gy, np.swapaxes(col.reshape(g, kg, -1), 1, 2))
+            dwt += np.matmul(col.reshape(g, kg, -1), np.swapaxes(gy, 1, 2))
         if need_input:
             dcol = buf[:kg * g * gy.shape[2]].reshape(g, kg, gy.shape[2])
             np.matmul(wt, gy, out=dcol)
@@ -173,7 +197,7 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
                 col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=True)
             else:
                 col2im_pitched(dcol, dx, geom, hp_wp, n0, nb, r0, rows)
-    dw = None if dwg is None else dwg.reshape(w.shape)
+    dw = None if dwt is None else np.ascontiguousarray(np.swapaxes(dwt, 1, 2)).reshape(w.shape)
     return dx, dw
 
 
@@ -233,7 +257,7 @@ def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, 
     if geom.is_pointwise and _per_image(geom):
         return forward(x, w, geom, groups), _pointwise_weight_grad(dy, x, wg, geom)
     y = np.empty((n, o) + tuple(geom.out_size), dtype=dtype)
-    dwg = np.zeros((g, og, kg), dtype=dtype)
+    dwt = np.zeros((g, kg, og), dtype=dtype)
     buf, parts = _buffer(n, c, geom, dtype)
     rest = tuple(geom.out_size[1:])
     per_row = o * math.prod(rest)
@@ -243,8 +267,8 @@ def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, 
         out = np.matmul(wg, col)
         y[n0:n0 + nb, :, r0:r0 + rows] = np.swapaxes(out.reshape((o, nb, rows) + rest), 0, 1)
         gy = _grad_chunk(dy, n0, nb, r0, rows, groups, gbuf[:nb * rows * per_row])
-        dwg += np.matmul(gy, np.swapaxes(col, 1, 2))
-    return y, dwg.reshape(w.shape)
+        dwt += np.matmul(col, np.swapaxes(gy, 1, 2))
+    return y, np.ascontiguousarray(np.swapaxes(dwt, 1, 2)).reshape(w.shape)
 
 
 def weight_grad(x: np.ndarray, dy: np.ndarray, geom, groups: int, kernel_shape) -> np.ndarray:

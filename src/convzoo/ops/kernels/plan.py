@@ -92,7 +92,7 @@ def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int) -> 
     """
     if geom.is_pointwise:
         return "pointwise"
-    if in_channels == groups:
+    if in_channels == groups > 1:   # one input channel (LeNet's first layer) is dense: im2col
         if geom.nd <= 2 and _backend.numba_enabled():
             return "depthwise"
         return "tap"
