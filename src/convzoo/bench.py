@@ -7,10 +7,11 @@ a 4×4 stride-2 transposed conv, 3×3 stride-2 max pooling, global average pooli
 at batch 32 in float32, forward and forward+backward, and returns plain data
 (``format_table`` renders it; only the CLI prints). Method:
 
-* Every framework runs in this process on the same arrays, interleaved repeat by
-  repeat (convzoo, PyTorch, ONNX Runtime, convzoo, ...), after one warm-up call;
-  each reported time is the best of ``repeat``. On a shared machine only ratios
-  measured this way mean much.
+* Every framework runs in this process on the same arrays, in two passes (convzoo,
+  PyTorch, ONNX Runtime, then again), each framework's block starting with an
+  untimed warm-up call; each reported time is the best of ``repeat``. On a shared
+  machine only ratios measured this way mean much. ONNX Runtime's idle workers
+  are told not to spin (they would slow whatever runs next).
 * Forward: convzoo under ``no_grad``, PyTorch under ``torch.no_grad()``, ONNX
   Runtime on the single layer exported with ``torch.onnx.export`` (TorchScript
   exporter) to an in-memory model. Forward+backward: the layer's output gradient
@@ -178,6 +179,8 @@ def _onnx_session(torch, ort, case: Case, x: np.ndarray, weight):
                           input_names=["x"], output_names=["y"], opset_version=17)
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    # idle workers sleep instead of spinning on the cores the next framework needs
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.intra_op_num_threads = torch.get_num_threads()
     session = ort.InferenceSession(buffer.getvalue(), options,
                                    providers=["CPUExecutionProvider"])
@@ -193,15 +196,23 @@ def _optional(name: str):
 
 # --- timing ----------------------------------------------------------------------------------
 def _best(runs: dict, repeat: int) -> dict:
-    """Warm each callable up once, then time them interleaved; best seconds per name."""
-    for fn in runs.values():
-        fn()
+    """Best seconds per name: two passes over the frameworks, each a warm-up call and then
+    about ``repeat / 2`` timed calls of one framework before the next one starts.
+
+    Blocks, not call-by-call interleaving: thread pools that spin after their work
+    (OpenMP, ONNX Runtime) would otherwise steal the cores of whichever framework runs
+    next; the untimed warm-up call of each block absorbs that tail. Two passes still
+    expose every framework to the same stretch of machine load.
+    """
     best = {name: math.inf for name in runs}
-    for _ in range(repeat):
+    first = (repeat + 1) // 2
+    for count in (first, repeat - first):
         for name, fn in runs.items():
-            start = time.perf_counter()
             fn()
-            best[name] = min(best[name], time.perf_counter() - start)
+            for _ in range(count):
+                start = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 

@@ -7,26 +7,34 @@ they hand the work to the algorithm this package selects for the shape at hand:
 path               used for                                                     module
 =================  ===========================================================  ============
 ``pointwise``      1×1 kernels, no padding (stride: a strided view first):       ``gemm``
-                   ``(O, C)·(C, H·W)`` per image, batched over the groups
-``im2col``         every other grouped/dense conv, 1-d/2-d/3-d: the columns of  ``gemm``
-                   a chunk of images (``(C/G·k, P)`` each) and one GEMM per
-                   chunk and group; the column buffer never exceeds
-                   ``CHUNK_BYTES`` (images, then output rows, are chunked)
-``depthwise``      ``C/G == 1`` in 1-d/2-d with Numba: one fused pass per        ``depthwise``
-                   (n, c) plane, forward and both gradients
-``tap``            the per-tap shifted-view GEMM of ``ops.conv`` (3-d           ``ops.conv``
-                   depthwise, and any shape without Numba that prefers it)
-scatter-GEMM       transposed conv: ``Wᵀ·x`` then col2im (the conv's input      ``gemm``
-                   gradient), its gradients are the conv forward and weight
-                   gradient with the roles exchanged
-``pool``           max (argmax indices), average and global pools in 1-d/2-d:   ``pool``
-                   one fused pass per plane with Numba
+                   ``(O/G, C/G)·(C/G, H·W)`` per image and group, no gather
+``im2col``         every other dense or grouped conv, 1-d/2-d/3-d (also one     ``gemm``
+                   input channel): the columns of a chunk of images
+                   (``(C/G·prod(K), P)`` each) and one batched GEMM per chunk;
+                   the column buffer never exceeds ``CHUNK_BYTES`` (images,
+                   then output rows, are chunked). Stride-1 backward sweeps
+                   (and small stride-1 forwards) use *pitched* columns: rows as
+                   wide as the padded input, one contiguous copy per tap
+``depthwise``      ``groups == C > 1`` in 1-d/2-d with Numba: one fused pass    ``depthwise``
+                   per plane (polyphase flat offsets, ``_planes``), forward
+                   and both gradients
+``tap``            the per-tap shifted-view GEMM of ``ops.conv``: depthwise     ``ops.conv``
+                   layers in 3-d or without Numba
+scatter-GEMM       input gradients and transposed convs: ``Wᵀ·dY`` into the     ``gemm``
+                   column buffer, then col2im; a transposed conv's gradients
+                   are the conv forward and weight gradient with the roles
+                   exchanged (its backward builds the columns once for both)
+``pool``           max (argmax indices) and average pooling in 1-d/2-d: one     ``pool``
+                   fused pass per plane with Numba; the max-pool backward a
+                   per-plane scatter; global average a GEMV against ones
 =================  ===========================================================  ============
 
 ``select_conv_algorithm`` names the path for a shape; tests use it to pin every
 path on shapes that select it. Numba (``@njit(parallel=True, cache=True)``,
-exact IEEE arithmetic) is optional: without it, or inside ``numpy_only()``, the
-same paths run on pure NumPy loops over kernel taps.
+exact IEEE arithmetic, its 'workqueue' threading layer) is optional: without it,
+or inside ``numpy_only()``, the same GEMM paths run with NumPy loops over kernel
+taps filling the columns, and depthwise layers and pools take the per-tap NumPy
+code of ``ops.conv`` and ``ops.pool``.
 """
 
 from __future__ import annotations
