@@ -153,6 +153,7 @@ def test_gemm_layouts_and_chunks(case, layout, chunking, backend, rng, monkeypat
     """Both column layouts, one image per chunk and one output row per chunk."""
     _, _, x_shape, w_shape, stride, padding, dilation, groups = case
     monkeypatch.setattr(plan, "PER_IMAGE_MIN_CELLS", 1 if layout == "per_image" else 10**9)
+    monkeypatch.setattr(plan, "PER_IMAGE_MIN_MACS", 1)
     pads = explicit_pads(padding, x_shape[2:], w_shape[2:], stride, dilation)
     geom = _geometry(x_shape, w_shape[2:], stride, pads, dilation).as_2d()
     image = x_shape[1] * geom.taps * geom.cells * 8

@@ -135,8 +135,7 @@ def max_pool_forward(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode
     in_size = x.shape[2:]
     out_size = output_size(in_size, kernel, stride, padding, dilation, ceil_mode)
     if _fused(x):
-        best, index = fused.max_pool(x, kernel, stride, padding, dilation, out_size)
-        return best, (index if with_indices else None)
+        return fused.max_pool(x, kernel, stride, padding, dilation, out_size, with_indices)
     pads = _extended_padding(in_size, kernel, stride, dilation, padding, out_size)
     low = _lowest(x.dtype)
     xp = pad_spatial(x, pads, low)

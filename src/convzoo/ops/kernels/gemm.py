@@ -61,8 +61,11 @@ def _subsample(x: np.ndarray, geom) -> np.ndarray:
     return np.ascontiguousarray(view)
 
 
-def _per_image(geom) -> bool:
-    return geom.cells >= plan.PER_IMAGE_MIN_CELLS
+def _per_image(geom, wg) -> bool:
+    """One GEMM per image (written straight into NCHW) when each is big enough."""
+    g, og, kg = wg.shape
+    return (geom.cells >= plan.PER_IMAGE_MIN_CELLS
+            and og * kg * geom.cells >= plan.PER_IMAGE_MIN_MACS)
 
 
 def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
@@ -78,7 +81,7 @@ def forward(x: np.ndarray, w: np.ndarray, geom, groups: int) -> np.ndarray:
     g, og, kg = wg.shape
     cells = geom.cells
     y = np.empty((n, o) + tuple(geom.out_size), dtype=dtype)
-    per_image = _per_image(geom)
+    per_image = _per_image(geom, wg)
     if geom.is_pointwise and per_image:
         xs = _subsample(x, geom).reshape(n, g, kg, cells)
         np.matmul(wg, xs, out=y.reshape(n, g, og, cells))
@@ -166,7 +169,7 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
     dy = np.ascontiguousarray(dy)
     wg = _weight(w, groups)
     g, og, kg = wg.shape
-    if geom.is_pointwise and _per_image(geom):
+    if geom.is_pointwise and _per_image(geom, wg):
         dx = _pointwise_input_grad(dy, wg, geom, x_shape) if need_input else None
         return dx, (_pointwise_weight_grad(dy, x, wg, geom) if need_weight else None)
     dx = np.zeros(x_shape, dtype=dtype) if need_input else None
@@ -254,7 +257,7 @@ def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, 
     dtype = np.result_type(x, w, dy)
     wg = _weight(w, groups)
     g, og, kg = wg.shape
-    if geom.is_pointwise and _per_image(geom):
+    if geom.is_pointwise and _per_image(geom, wg):
         return forward(x, w, geom, groups), _pointwise_weight_grad(dy, x, wg, geom)
     y = np.empty((n, o) + tuple(geom.out_size), dtype=dtype)
     dwt = np.zeros((g, kg, og), dtype=dtype)

@@ -25,6 +25,10 @@ CHUNK_BYTES = 8 * 2**20
 #: wide GEMM (columns batch-second) and the output is transposed back.
 PER_IMAGE_MIN_CELLS = 784
 
+#: ... and at least this many multiply-adds per image and group (a 6x25x784 GEMM, as in
+#: LeNet's first layer, is cheaper as part of one wide GEMM than as 64 small ones).
+PER_IMAGE_MIN_MACS = 1 << 22
+
 
 @dataclass(frozen=True)
 class ConvGeometry:

@@ -10,7 +10,8 @@ one contiguous vector loop over the flat output positions.
   the tap's cell offset; ties keep the first tap in raster order, padding never
   wins, NaN propagates (the last NaN's index is kept), and a window that never
   takes (all real cells ``-inf``) points at its first real cell — ``ops.pool``'s
-  rules exactly. Indices are flat within the input plane, int64.
+  rules exactly. Indices are flat within the input plane, int64; without indices
+  (inference) the sweep keeps the maximum alone.
 * max backward (any number of dims) — per plane, ``dx[idx] += dy``: a scatter
   that also sums where overlapping windows chose the same cell.
 * average — the per-tap sum of the window (padding adds zero) divided by the
@@ -26,12 +27,12 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import jit, prange
-from ._planes import from_phases, layout, to_phases
+from ._planes import from_phases, from_pitch, layout, to_phases
 from .depthwise import blocks
 
 
 @jit
-def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks):
+def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks, want_index):
     n_img, c_in, width = x.shape[0], x.shape[1], x.shape[3]
     ho, wo = out.shape[2], out.shape[3]
     taps = offsets.size
@@ -50,6 +51,12 @@ def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks):
             arg[:] = unset
             for k in range(taps):
                 src = phases[offsets[k]:offsets[k] + length]
+                if not want_index:
+                    for m in range(length):
+                        v = src[m]
+                        old = best[m]
+                        best[m] = v if (v > old) | (v != v) else old
+                    continue
                 cell = cells[k]
                 for m in range(length):
                     v = src[m]
@@ -57,6 +64,9 @@ def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks):
                     take = (v > old) | (v != v)
                     best[m] = v if take else old
                     arg[m] = cell if take else arg[m]
+            if not want_index:
+                from_pitch(best, out[n, c], wq)
+                continue
             for r in range(ho):
                 orow = out[n, c, r]
                 irow = idx[n, c, r]
@@ -158,8 +168,8 @@ def _first_real(in_size, kernel, stride, padding, dilation, out_size) -> np.ndar
                                 dtype=np.int64)
 
 
-def max_pool(x: np.ndarray, kernel, stride, padding, dilation, out_size):
-    """(out, flat per-plane int64 argmax) of 1-d/2-d max pooling of a float array."""
+def max_pool(x: np.ndarray, kernel, stride, padding, dilation, out_size, with_indices=True):
+    """(out, flat per-plane int64 argmax or None) of 1-d/2-d max pooling of a float array."""
     x2, k, s, p, d, o = _lift(np.ascontiguousarray(x), kernel, stride, padding, dilation,
                              out_size)
     in_size = x2.shape[2:]
@@ -167,11 +177,12 @@ def max_pool(x: np.ndarray, kernel, stride, padding, dilation, out_size):
     cells = np.array([(i * d[0] - p[0][0]) * in_size[1] + j * d[1] - p[1][0]
                       for i in range(k[0]) for j in range(k[1])], dtype=np.int64)
     out = np.empty(x2.shape[:2] + o, dtype=x.dtype)
-    idx = np.empty(out.shape, dtype=np.int64)
+    idx = np.empty(out.shape if with_indices else (1, 1, 1, 1), dtype=np.int64)
     first = _first_real(in_size, k, s, p, d, o)
-    _max(x2, out, idx, first, args[0], cells, *args[1:], blocks(x2.shape[0] * x2.shape[1]))
+    _max(x2, out, idx, first, args[0], cells, *args[1:], blocks(x2.shape[0] * x2.shape[1]),
+         bool(with_indices))
     shape = x.shape[:2] + tuple(out_size)
-    return out.reshape(shape), idx.reshape(shape)
+    return out.reshape(shape), (idx.reshape(shape) if with_indices else None)
 
 
 def max_pool_backward(grad: np.ndarray, indices: np.ndarray, in_shape) -> np.ndarray:
