@@ -55,6 +55,14 @@ if numba is not None:  # pragma: no branch
     prange = numba.prange  # noqa: F811
 
 
+if numba is not None:  # pragma: no branch
+    uint64 = numba.uint64
+else:   # pragma: no cover
+    def uint64(value):
+        """Identity without Numba (the helpers then run as plain Python)."""
+        return value
+
+
 def numba_enabled() -> bool:
     """True when the Numba kernels are available and not switched off.
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import jit_serial
+from ._backend import jit_serial, uint64
 
 
 @dataclass(frozen=True)
@@ -67,61 +67,80 @@ def layout(in_size, kernel, stride, dilation, pad_before, out_size) -> PhaseLayo
     return PhaseLayout(hq, wq, size, (ho - 1) * wq + wo, offsets, (ph, pw), (sh, sw))
 
 
+# The helpers index flat buffers with unsigned integers: Numba then emits no
+# negative-index wraparound checks, and no per-row views (each view costs reference
+# counting) are made — on 14×14 planes that halves a whole kernel's time.
 @jit_serial
 def to_phases(plane, phases, sh, sw, ph, pw, hq, wq):
     """Copy a (H, W) plane's cells to their places in the phase buffer (padding untouched)."""
     height, width = plane.shape
+    flat = plane.reshape(-1)
     size = hq * wq
     for a in range(height):
         big = a + ph
         base = ((big % sh) * sw) * size + (big // sh) * wq
-        row = plane[a]
+        src = uint64(a * width)
         if sw == 1:
-            phases[base + pw:base + pw + width] = row
+            dst = uint64(base + pw)
+            for k in range(width):
+                phases[dst + uint64(k)] = flat[src + uint64(k)]
             continue
         for pc in range(sw):
             c0 = (pc - pw) % sw
             if c0 >= width:
                 continue
             count = (width - 1 - c0) // sw + 1
-            dst = phases[base + pc * size + (c0 + pw) // sw:]
+            dst = uint64(base + pc * size + (c0 + pw) // sw)
+            first = src + uint64(c0)
             for k in range(count):
-                dst[k] = row[c0 + k * sw]
+                phases[dst + uint64(k)] = flat[first + uint64(k * sw)]
 
 
 @jit_serial
 def from_phases(phases, plane, sh, sw, ph, pw, hq, wq):
     """Copy the real cells of the phase buffer back into a (H, W) plane."""
     height, width = plane.shape
+    flat = plane.reshape(-1)
     size = hq * wq
     for a in range(height):
         big = a + ph
         base = ((big % sh) * sw) * size + (big // sh) * wq
-        row = plane[a]
+        dst = uint64(a * width)
         if sw == 1:
-            row[:] = phases[base + pw:base + pw + width]
+            src = uint64(base + pw)
+            for k in range(width):
+                flat[dst + uint64(k)] = phases[src + uint64(k)]
             continue
         for pc in range(sw):
             c0 = (pc - pw) % sw
             if c0 >= width:
                 continue
             count = (width - 1 - c0) // sw + 1
-            src = phases[base + pc * size + (c0 + pw) // sw:]
+            src = uint64(base + pc * size + (c0 + pw) // sw)
+            first = dst + uint64(c0)
             for k in range(count):
-                row[c0 + k * sw] = src[k]
+                flat[first + uint64(k * sw)] = phases[src + uint64(k)]
 
 
 @jit_serial
 def to_pitch(plane, flat, wq):
     """(Ho, Wo) plane -> flat positions ``r·wq + q`` (the gaps are left as they are)."""
     ho, wo = plane.shape
+    src = plane.reshape(-1)
     for r in range(ho):
-        flat[r * wq:r * wq + wo] = plane[r]
+        d0 = uint64(r * wq)
+        s0 = uint64(r * wo)
+        for q in range(wo):
+            flat[d0 + uint64(q)] = src[s0 + uint64(q)]
 
 
 @jit_serial
 def from_pitch(flat, plane, wq):
     """Flat positions ``r·wq + q`` -> (Ho, Wo) plane."""
     ho, wo = plane.shape
+    dst = plane.reshape(-1)
     for r in range(ho):
-        plane[r] = flat[r * wq:r * wq + wo]
+        s0 = uint64(r * wq)
+        d0 = uint64(r * wo)
+        for q in range(wo):
+            dst[d0 + uint64(q)] = flat[s0 + uint64(q)]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import jit, prange
+from ._backend import jit, prange, uint64
 from ._planes import from_phases, from_pitch, layout, to_phases, to_pitch
 
 
@@ -55,9 +55,9 @@ def _forward(x, w, y, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
             acc[:] = 0
             for k in range(taps):
                 wv = w[o, k]
-                src = phases[offsets[k]:offsets[k] + length]
+                off = uint64(offsets[k])
                 for m in range(length):
-                    acc[m] += wv * src[m]
+                    acc[m] += wv * phases[off + uint64(m)]
             from_pitch(acc, y[n, o], wq)
 
 
@@ -80,9 +80,9 @@ def _input_grad(dy, w, dx, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                 to_pitch(dy[n, o], g, wq)
                 for k in range(taps):
                     wv = w[o, k]
-                    dst = phases[offsets[k]:offsets[k] + length]
+                    off = uint64(offsets[k])
                     for m in range(length):
-                        dst[m] += wv * g[m]
+                        phases[off + uint64(m)] += wv * g[m]
             from_phases(phases, dx[n, c], sh, sw, ph, pw, hq, wq)
 
 
@@ -96,6 +96,7 @@ def _weight_grad(x, dy, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
         phases = np.zeros(sh * sw * hq * wq, dtype=x.dtype)
         g = np.zeros(length, dtype=dy.dtype)
         acc = np.empty((taps, length), dtype=gw.dtype)
+        accf = acc.reshape(-1)
         for o in range(c_out * b // nblocks, c_out * (b + 1) // nblocks):
             c = o // mult
             acc[:] = 0
@@ -103,10 +104,10 @@ def _weight_grad(x, dy, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                 to_phases(x[n, c], phases, sh, sw, ph, pw, hq, wq)
                 to_pitch(dy[n, o], g, wq)
                 for k in range(taps):
-                    at = acc[k]
-                    src = phases[offsets[k]:offsets[k] + length]
+                    off = uint64(offsets[k])
+                    row = uint64(k * length)
                     for m in range(length):
-                        at[m] += g[m] * src[m]
+                        accf[row + uint64(m)] += g[m] * phases[off + uint64(m)]
             for k in range(taps):
                 total = 0.0
                 for m in range(length):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import jit, prange
+from ._backend import jit, prange, uint64
 from ._planes import from_phases, from_pitch, layout, to_phases
 from .depthwise import blocks
 
@@ -50,16 +50,16 @@ def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks, wa
             best[:] = -np.inf
             arg[:] = unset
             for k in range(taps):
-                src = phases[offsets[k]:offsets[k] + length]
+                off = uint64(offsets[k])
                 if not want_index:
                     for m in range(length):
-                        v = src[m]
+                        v = phases[off + uint64(m)]
                         old = best[m]
                         best[m] = v if (v > old) | (v != v) else old
                     continue
                 cell = cells[k]
                 for m in range(length):
-                    v = src[m]
+                    v = phases[off + uint64(m)]
                     old = best[m]
                     take = (v > old) | (v != v)
                     best[m] = v if take else old
@@ -107,9 +107,9 @@ def _avg(x, out, div, offsets, sh, sw, ph, pw, hq, wq, nblocks):
             to_phases(x[n, c], phases, sh, sw, ph, pw, hq, wq)
             acc[:] = 0
             for k in range(taps):
-                src = phases[offsets[k]:offsets[k] + length]
+                off = uint64(offsets[k])
                 for m in range(length):
-                    acc[m] += src[m]
+                    acc[m] += phases[off + uint64(m)]
             for r in range(ho):
                 orow = out[n, c, r]
                 drow = div[r]
@@ -137,9 +137,9 @@ def _avg_backward(grad, div, dx, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                     g[r * wq + q] = grow[q] / drow[q]
             phases[:] = 0
             for k in range(taps):
-                dst = phases[offsets[k]:offsets[k] + length]
+                off = uint64(offsets[k])
                 for m in range(length):
-                    dst[m] += g[m]
+                    phases[off + uint64(m)] += g[m]
             from_phases(phases, dx[n, c], sh, sw, ph, pw, hq, wq)
 
 
