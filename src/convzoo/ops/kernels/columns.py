@@ -27,16 +27,19 @@ import numpy as np
 
 from ..window import tap_index
 from . import _backend
-from ._backend import jit, prange
+from ._backend import jit, prange, uint64
 
 
 # --- Numba: 2-d (1-d is 2-d with height 1) ------------------------------------------------------
 @jit
 def _im2col_2d(x, col, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_n, s_k):
     c_in, height, width = x.shape[1], x.shape[2], x.shape[3]
+    xf = x.reshape(-1)
+    plane = height * width
     for t in prange(nb * c_in):
         n = t // c_in
         c = t - n * c_in
+        src_plane = ((n0 + n) * c_in + c) * plane
         for i in range(kh):
             for j in range(kw):
                 off = j * dw - pw
@@ -46,18 +49,18 @@ def _im2col_2d(x, col, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_n
                 base = n * s_n + ((c * kh + i) * kw + j) * s_k
                 for r in range(rows):
                     ih = (r0 + r) * sh + i * dh - ph
-                    dst = col[base + r * wo:base + (r + 1) * wo]
+                    dst = uint64(base + r * wo)
                     if ih < 0 or ih >= height:
-                        dst[:] = 0
+                        for q in range(wo):
+                            col[dst + uint64(q)] = 0
                         continue
-                    dst[:lo] = 0
-                    if sw == 1:
-                        dst[lo:hi] = x[n0 + n, c, ih, lo + off:hi + off]
-                    else:
-                        row = x[n0 + n, c, ih]
-                        for q in range(lo, hi):
-                            dst[q] = row[q * sw + off]
-                    dst[hi:] = 0
+                    for q in range(lo):
+                        col[dst + uint64(q)] = 0
+                    src = uint64(src_plane + ih * width + lo * sw + off)
+                    for q in range(hi - lo):
+                        col[dst + uint64(lo + q)] = xf[src + uint64(q * sw)]
+                    for q in range(hi, wo):
+                        col[dst + uint64(q)] = 0
 
 
 @jit
