@@ -66,9 +66,12 @@ def _im2col_2d(x, col, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_n
 @jit
 def _col2im_2d(col, dx, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_n, s_k):
     c_in, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
+    df = dx.reshape(-1)
+    plane = height * width
     for t in prange(nb * c_in):
         n = t // c_in
         c = t - n * c_in
+        dst_plane = ((n0 + n) * c_in + c) * plane
         for i in range(kh):
             for j in range(kw):
                 off = j * dw - pw
@@ -81,15 +84,10 @@ def _col2im_2d(col, dx, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_
                     ih = (r0 + r) * sh + i * dh - ph
                     if ih < 0 or ih >= height:
                         continue
-                    src = col[base + r * wo + lo:base + r * wo + hi]
-                    if sw == 1:
-                        dst = dx[n0 + n, c, ih, lo + off:hi + off]
-                        for q in range(hi - lo):
-                            dst[q] += src[q]
-                    else:
-                        dsts = dx[n0 + n, c, ih, lo * sw + off:(hi - 1) * sw + off + 1:sw]
-                        for q in range(hi - lo):
-                            dsts[q] += src[q]
+                    src = uint64(base + r * wo + lo)
+                    dst = uint64(dst_plane + ih * width + lo * sw + off)
+                    for q in range(hi - lo):
+                        df[dst + uint64(q * sw)] += col[src + uint64(q)]
 
 
 # --- Numba, stride 1: the pitched layout (backward sweeps) --------------------------------------
