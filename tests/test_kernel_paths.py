@@ -154,6 +154,8 @@ def test_gemm_layouts_and_chunks(case, layout, chunking, backend, rng, monkeypat
     _, _, x_shape, w_shape, stride, padding, dilation, groups = case
     monkeypatch.setattr(plan, "PER_IMAGE_MIN_CELLS", 1 if layout == "per_image" else 10**9)
     monkeypatch.setattr(plan, "PER_IMAGE_MIN_MACS", 1)
+    # both orientations of the weight-gradient GEMM (dY·colsᵀ for big weights)
+    monkeypatch.setattr(gemm, "_BIG_WEIGHT", 1 if layout == "batch_second" else 1 << 21)
     pads = explicit_pads(padding, x_shape[2:], w_shape[2:], stride, dilation)
     geom = _geometry(x_shape, w_shape[2:], stride, pads, dilation).as_2d()
     image = x_shape[1] * geom.taps * geom.cells * 8

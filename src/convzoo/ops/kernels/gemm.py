@@ -34,6 +34,9 @@ import numpy as np
 from . import plan
 from .columns import col2im, col2im_pitched, im2col, im2col_pitched, pitch
 
+#: Weights with at least this many entries per group accumulate dY·colsᵀ directly.
+_BIG_WEIGHT = 1 << 21
+
 
 def _weight(w: np.ndarray, groups: int) -> np.ndarray:
     """(O, C/G, *K) -> contiguous (G, Og, Kg)."""
@@ -173,8 +176,11 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
         dx = _pointwise_input_grad(dy, wg, geom, x_shape) if need_input else None
         return dx, (_pointwise_weight_grad(dy, x, wg, geom) if need_weight else None)
     dx = np.zeros(x_shape, dtype=dtype) if need_input else None
-    # dWᵀ = cols·dYᵀ: OpenBLAS runs this orientation up to 2x faster than dY·colsᵀ
-    dwt = np.zeros((g, kg, og), dtype=dtype) if need_weight else None
+    # dWᵀ = cols·dYᵀ: OpenBLAS runs this orientation up to 2x faster than dY·colsᵀ for
+    # the usual shapes; a big weight would then cost a slow transpose at the end
+    flip = og * kg < _BIG_WEIGHT
+    dwt = (np.zeros((g, kg, og) if flip else (g, og, kg), dtype=dtype) if need_weight
+           else None)
     hp_wp = pitch(geom)
     width = geom.out_size[1] if hp_wp is None else hp_wp[1]
     rest = math.prod(geom.out_size[2:]) * width
@@ -192,7 +198,11 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
                 col = im2col(x, buf, geom, n0, nb, r0, rows, batch_second=True)
             else:
                 col = im2col_pitched(x, buf, geom, hp_wp, n0, nb, r0, rows)
-            dwt += np.matmul(col.reshape(g, kg, -1), np.swapaxes(gy, 1, 2))
+            col = col.reshape(g, kg, -1)
+            if flip:
+                dwt += np.matmul(col, np.swapaxes(gy, 1, 2))
+            else:
+                dwt += np.matmul(gy, np.swapaxes(col, 1, 2))
         if need_input:
             dcol = buf[:kg * g * gy.shape[2]].reshape(g, kg, gy.shape[2])
             np.matmul(wt, gy, out=dcol)
@@ -200,7 +210,9 @@ def backward(dy: np.ndarray, x_shape, x: np.ndarray | None, w: np.ndarray, geom,
                 col2im(dcol, dx, geom, n0, nb, r0, rows, batch_second=True)
             else:
                 col2im_pitched(dcol, dx, geom, hp_wp, n0, nb, r0, rows)
-    dw = None if dwt is None else np.ascontiguousarray(np.swapaxes(dwt, 1, 2)).reshape(w.shape)
+    dw = None
+    if dwt is not None:
+        dw = (np.ascontiguousarray(np.swapaxes(dwt, 1, 2)) if flip else dwt).reshape(w.shape)
     return dx, dw
 
 
