@@ -20,7 +20,9 @@ positions, whatever the stride, dilation or plane size:
 * weight gradient — per output channel: one running vector per tap,
   ``acc_t[m] += g[m]·phases[off_t + m]`` over the images (elementwise, so it
   vectorises without reassociating anything), each summed once at the end in
-  float64.
+  float64;
+* both gradients (``backward``) — per input channel, the two loops above fused:
+  each image's plane and output gradients are read once.
 
 The engine runs 1-d layers as 2-d with height 1. Without Numba, ``ops.conv``'s
 per-tap path runs instead.
@@ -115,6 +117,42 @@ def _weight_grad(x, dy, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                 gw[o, k] = total
 
 
+@jit
+def _backward(x, dy, w, dx, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
+    n_img, c_in = x.shape[0], x.shape[1]
+    ho, wo = dy.shape[2], dy.shape[3]
+    taps = offsets.size
+    length = (ho - 1) * wq + wo
+    for b in prange(nblocks):
+        phases = np.zeros(sh * sw * hq * wq, dtype=x.dtype)
+        grads = np.empty(sh * sw * hq * wq, dtype=dx.dtype)
+        g = np.zeros(length, dtype=dy.dtype)
+        acc = np.empty(mult * taps * length, dtype=gw.dtype)
+        for c in range(c_in * b // nblocks, c_in * (b + 1) // nblocks):
+            acc[:] = 0
+            for n in range(n_img):
+                to_phases(x[n, c], phases, sh, sw, ph, pw, hq, wq)
+                grads[:] = 0
+                for i in range(mult):
+                    o = c * mult + i
+                    to_pitch(dy[n, o], g, wq)
+                    for k in range(taps):
+                        wv = w[o, k]
+                        off = uint64(offsets[k])
+                        row = uint64((i * taps + k) * length)
+                        for m in range(length):
+                            grads[off + uint64(m)] += wv * g[m]
+                            acc[row + uint64(m)] += g[m] * phases[off + uint64(m)]
+                from_phases(grads, dx[n, c], sh, sw, ph, pw, hq, wq)
+            for i in range(mult):
+                for k in range(taps):
+                    total = 0.0
+                    row = (i * taps + k) * length
+                    for m in range(length):
+                        total += acc[row + m]
+                    gw[c * mult + i, k] = total
+
+
 # --- wrappers -----------------------------------------------------------------------------------
 def blocks(planes: int) -> int:
     """How many blocks of planes the threads share (a few per thread, for balance)."""
@@ -162,3 +200,17 @@ def weight_grad(x: np.ndarray, dy: np.ndarray, geom, kernel_shape) -> np.ndarray
     _weight_grad(x, dy, gw, kernel_shape[0] // x.shape[1], *_layout(geom),
                  blocks(kernel_shape[0]))
     return gw.reshape(kernel_shape)
+
+
+def backward(x: np.ndarray, dy: np.ndarray, w: np.ndarray, geom):
+    """Both gradients in one pass: (dx (N, C, H, W), dw (C·M, 1, kh, kw)).
+
+    Threads own input channels: for each image the channel's plane and its ``M``
+    output gradients are read once and feed the input-gradient scatter and the
+    weight-gradient accumulators together.
+    """
+    c = x.shape[1]
+    dx = np.empty(x.shape, dtype=np.result_type(dy, w))
+    gw = np.empty((w.shape[0], int(np.prod(w.shape[2:]))), dtype=dx.dtype)
+    _backward(x, dy, _taps(w), dx, gw, w.shape[0] // c, *_layout(geom), blocks(c))
+    return dx, gw.reshape(w.shape)

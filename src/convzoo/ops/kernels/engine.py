@@ -83,6 +83,8 @@ def _backward(dy, x, w, geom, groups, need_input, need_weight):
     if path == "im2col" or path == "pointwise":
         return gemm.backward(dy, x.shape, np.ascontiguousarray(x), w, geom, groups, need_input,
                              need_weight)
+    if path == "depthwise" and need_input and need_weight:
+        return depthwise.backward(np.ascontiguousarray(x), np.ascontiguousarray(dy), w, geom)
     dx = _input_grad(dy, w, geom, groups, x.shape) if need_input else None
     dw = _weight_grad(x, dy, geom, groups, w.shape) if need_weight else None
     return dx, dw
