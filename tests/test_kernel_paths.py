@@ -193,6 +193,23 @@ def test_column_buffer_is_bounded_by_chunking():
     assert sum(rows for *_, rows in parts) == 1024
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+def test_depthwise_one_gradient_at_a_time(stride, backend, rng):
+    """The fused two-gradient pass and the single-gradient kernels agree with the loops."""
+    x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((6, 1, 3, 3))
+    want = conv_nd(x, w, None, stride, 1, 1, 3)
+    dy = rng.standard_normal(want.shape)
+    extra = tuple((i + 2 - 3) % stride for i in x.shape[2:])
+    gx = conv_transpose_nd(dy, w, None, stride, 1, extra, 1, 3)
+    gw = naive_weight_grad(x, dy, w.shape, stride, ((1, 1), (1, 1)), 1, 3)
+    for wrt in ("x", "w"):
+        xt = cz.tensor(x, requires_grad=wrt == "x")
+        wt = cz.tensor(w, requires_grad=wrt == "w")
+        F.conv2d(xt, wt, None, stride, 1, 1, 3).backward(dy)
+        got = xt.grad if wrt == "x" else wt.grad
+        assert_rel_close(got, gx if wrt == "x" else gw, 1e-10, wrt)
+
+
 # --- transposed convolutions -------------------------------------------------------------------
 # id, path of the conv it is the gradient of, x, w (C_in, C_out/g, *K), stride, padding,
 # output_padding, dilation, groups
