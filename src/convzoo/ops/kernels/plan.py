@@ -91,8 +91,10 @@ def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int) -> 
         ``'pointwise'``, ``'depthwise'``, ``'tap'`` or ``'im2col'`` (see ``convzoo.ops.kernels``).
 
     >>> g = geometry((56, 56), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), (56, 56))
-    >>> select_conv_algorithm(g, 64, 1), select_conv_algorithm(g, 64, 64)
-    ('im2col', 'depthwise')
+    >>> select_conv_algorithm(g, 64, 1)
+    'im2col'
+    >>> select_conv_algorithm(g, 64, 64) in ("depthwise", "tap")   # "tap" without Numba
+    True
     """
     if geom.is_pointwise:
         return "pointwise"
