@@ -27,12 +27,35 @@ def test_grad_accumulates_across_backward_calls():
     np.testing.assert_array_equal(x.grad, [1.0, 1.0, 1.0])
 
 
-def test_same_graph_backward_twice():
+def test_same_graph_backward_twice_with_retain_graph():
+    x = cz.tensor(np.array([2.0]), requires_grad=True)
+    y = (x ** 3).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [24.0])      # 2 · 3x² at x = 2
+
+
+def test_second_backward_after_release_raises():
+    # PyTorch's rule: the first backward frees what the graph saved, a second one says so
     x = cz.tensor(np.array([2.0]), requires_grad=True)
     y = (x ** 3).sum()
     y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+    np.testing.assert_array_equal(x.grad, [12.0])      # the first pass alone
+
+
+def test_intermediate_arrays_are_freed_when_dropped():
+    # the graph keeps what backward needs (ctx), not every intermediate Tensor
+    import weakref
+    x = cz.tensor(np.ones((4, 4)), requires_grad=True)
+    h = x * 2.0
+    ref = weakref.ref(h)
+    y = cz.functional.relu(h + 1.0).sum()
+    del h
+    assert ref() is None
     y.backward()
-    np.testing.assert_array_equal(x.grad, [24.0])      # 2 · 3x² at x = 2
+    np.testing.assert_array_equal(x.grad, np.full((4, 4), 2.0))
 
 
 def test_diamond_graph_sums_both_paths():

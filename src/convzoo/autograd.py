@@ -80,7 +80,7 @@ class Tensor:
                             f"got dtype {self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
-        self._node: tuple | None = None  # (function class, ctx, input tensors)
+        self._node: _Node | None = None  # the call that produced this tensor
 
     # --- array-like properties -------------------------------------------------
     @property
@@ -147,15 +147,22 @@ class Tensor:
         return f"tensor({np.array2string(self.data, precision=4, threshold=20)}{flag})"
 
     # --- backward ---------------------------------------------------------------
-    def backward(self, grad=None) -> None:
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) · grad into every leaf's ``.grad``.
+
+        As in PyTorch, the arrays each operation saved for its gradient are released
+        as the pass goes (so a training step's peak memory falls as backward proceeds);
+        a second ``backward`` through the same graph needs ``retain_graph=True`` on
+        the first.
 
         Args:
             grad: the gradient flowing into this tensor, same shape; may be omitted
                 for a one-element tensor (taken as 1).
+            retain_graph: keep the saved arrays for another backward pass.
 
         Raises:
-            RuntimeError: the tensor does not require grad.
+            RuntimeError: the tensor does not require grad, or its graph was already
+                released by an earlier backward.
             ValueError: ``grad`` omitted for a non-scalar, or of the wrong shape.
         """
         if not self.requires_grad:
@@ -169,24 +176,30 @@ class Tensor:
         if grad.shape != self.data.shape:
             raise ValueError(f"grad must have shape {self.shape}; got grad with shape {grad.shape}")
 
-        order = _topological_order(self)
-        grads: dict[int, np.ndarray] = {id(self): grad}
-        for node in order:
-            g = grads.pop(id(node), None)
+        root = self if self._node is None else self._node
+        order = _topological_order(root)
+        grads: dict[int, np.ndarray] = {id(root): grad}
+        for item in order:
+            g = grads.pop(id(item), None)
             if g is None:
                 continue
-            if node._node is None:
-                node.grad = g.copy() if node.grad is None else node.grad + g
+            if isinstance(item, Tensor):   # a leaf
+                item.grad = g.copy() if item.grad is None else item.grad + g
                 continue
-            fn, ctx, inputs = node._node
-            input_grads = fn.backward(ctx, g)
+            if item.ctx is None:
+                raise RuntimeError(
+                    f"backward through {item.fn.__name__} a second time: its saved arrays "
+                    f"were released by the first backward; pass retain_graph=True to it")
+            input_grads = item.fn.backward(item.ctx, g)
+            if not retain_graph:
+                item.ctx = None
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            for tensor, tg in zip(inputs, input_grads):
-                if tensor is None or tg is None or not tensor.requires_grad:
+            for edge, tg in zip(item.inputs, input_grads):
+                if edge is None or tg is None:
                     continue
-                assert tg.shape == tensor.shape, (fn.__name__, tg.shape, tensor.shape)
-                key = id(tensor)
+                assert tg.shape == edge.shape, (item.fn.__name__, tg.shape, edge.shape)
+                key = id(edge)
                 grads[key] = tg if key not in grads else grads[key] + tg
 
     # Arithmetic operators live in functional.basic; bound here lazily to avoid import cycles.
@@ -250,23 +263,43 @@ def _basic():
     return basic
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors reachable from ``root``, each after every tensor that consumes it."""
-    order: list[Tensor] = []
+class _Node:
+    """One recorded call: the Function, its context, and an edge per input.
+
+    An edge is the input's own ``_Node`` (an intermediate result), the input Tensor
+    itself (a leaf that requires grad), or None. Nodes never hold intermediate Tensors,
+    so an intermediate array lives only as long as the user or a ``ctx`` keeps it.
+    """
+
+    __slots__ = ("fn", "ctx", "inputs", "shape")
+
+    def __init__(self, fn, ctx, inputs, shape):
+        self.fn, self.ctx, self.inputs, self.shape = fn, ctx, inputs, shape
+
+
+def _edge(tensor):
+    if tensor is None or not tensor.requires_grad:
+        return None
+    return tensor if tensor._node is None else tensor._node
+
+
+def _topological_order(root) -> list:
+    """Nodes and leaves reachable from ``root``, each after everything that consumes it."""
+    order: list = []
     seen: set[int] = set()
     stack = [(root, False)]
     while stack:  # iterative DFS: deep networks would overflow Python's recursion limit
-        node, expanded = stack.pop()
+        item, expanded = stack.pop()
         if expanded:
-            order.append(node)
+            order.append(item)
             continue
-        if id(node) in seen:
+        if id(item) in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
-        if node._node is not None:
-            for child in node._node[2]:
-                if child is not None and child.requires_grad and id(child) not in seen:
+        seen.add(id(item))
+        stack.append((item, True))
+        if isinstance(item, _Node):
+            for child in item.inputs:
+                if child is not None and id(child) not in seen:
                     stack.append((child, False))
     order.reverse()
     return order
@@ -320,7 +353,7 @@ class Function:
         out = Tensor(result)
         if record:
             out.requires_grad = True
-            out._node = (cls, ctx, tensors)
+            out._node = _Node(cls, ctx, tuple(_edge(t) for t in tensors), out.data.shape)
         return (out, aux) if cls.has_aux else out
 
 

@@ -42,9 +42,11 @@ def _elementwise(name: str, forward, backward, from_output: bool = False) -> typ
                                     "__doc__": f"Elementwise {name.lower()}."})
 
 
-ReLU = _elementwise("ReLU", ops.relu_forward, ops.relu_backward)
+# ReLU and ReLU6 keep their output, not their input, for the gradient (the masks are the same):
+# the output is also what the next layer keeps, so conv→BN→ReLU stores one array, not two.
+ReLU = _elementwise("ReLU", ops.relu_forward, ops.relu_backward, from_output=True)
 LeakyReLU = _elementwise("LeakyReLU", ops.leaky_relu_forward, ops.leaky_relu_backward)
-ReLU6 = _elementwise("ReLU6", ops.relu6_forward, ops.relu6_backward)
+ReLU6 = _elementwise("ReLU6", ops.relu6_forward, ops.relu6_backward, from_output=True)
 Hardsigmoid = _elementwise("Hardsigmoid", ops.hardsigmoid_forward, ops.hardsigmoid_backward)
 Hardswish = _elementwise("Hardswish", ops.hardswish_forward, ops.hardswish_backward)
 Sigmoid = _elementwise("Sigmoid", ops.sigmoid_forward, ops.sigmoid_backward, from_output=True)

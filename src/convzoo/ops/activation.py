@@ -26,9 +26,9 @@ def relu_forward(x):
     return np.maximum(x, 0)
 
 
-def relu_backward(grad, x):
-    """VJP of relu: ``dy`` where ``x > 0``."""
-    return grad * (x > 0)
+def relu_backward(grad, out):
+    """VJP of relu: ``dy`` where ``x > 0``, i.e. where the output ``out > 0`` (either works)."""
+    return grad * (out > 0)
 
 
 def leaky_relu_forward(x, negative_slope):
@@ -74,9 +74,9 @@ def relu6_forward(x):
     return np.clip(x, 0, 6)
 
 
-def relu6_backward(grad, x):
-    """VJP of relu6: ``dy`` where ``0 < x < 6``."""
-    return grad * ((x > 0) & (x < 6))
+def relu6_backward(grad, out):
+    """VJP of relu6: ``dy`` where ``0 < x < 6``, i.e. where ``0 < out < 6`` (either works)."""
+    return grad * ((out > 0) & (out < 6))
 
 
 def hardsigmoid_forward(x):
