@@ -1,10 +1,10 @@
 """Every algorithm path of the conv and pooling kernels against the naive references.
 
 ``convzoo.ops.kernels`` picks an algorithm per shape (direct 1×1 GEMM, chunked im2col
-GEMM with two column layouts, scatter-GEMM + col2im, fused depthwise and pooling
-kernels with Numba, the pitched stride-1 backward columns, the per-tap NumPy path).
-Each case below uses a shape that
-selects one path — asserted through ``select_conv_algorithm`` — and is run with Numba
+GEMM with two column layouts, scatter-GEMM + col2im, fused depthwise, direct and
+pooling kernels with Numba (serial and threaded compilations), the pitched stride-1
+backward columns, the per-tap NumPy path). Each case below uses a shape that selects
+one path — asserted through ``select_conv_algorithm`` — and is run with Numba
 and with the pure-NumPy fallback (``numpy_only``), for the GEMM paths also with both
 column layouts and with the batch cut into image chunks and row chunks. Oracles:
 the loop references of ``naive.py`` and ``test_pool.ref_pool`` for the forward pass,
@@ -34,12 +34,16 @@ CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
-@pytest.fixture(params=["numba", "numpy"])
-def backend(request):
-    """Run the test with the Numba kernels, then with the pure-NumPy fallback."""
-    if request.param == "numba":
+@pytest.fixture(params=["numba", "numba_threaded", "numpy"])
+def backend(request, monkeypatch):
+    """Run the test with the Numba kernels (small shapes run their serial compilation),
+    with every Numba kernel forced onto its threaded compilation, then with NumPy alone."""
+    if request.param.startswith("numba"):
         if not kernels.HAVE_NUMBA:
             pytest.skip("numba is not installed")
+        if request.param == "numba_threaded":
+            from convzoo.ops.kernels import _backend
+            monkeypatch.setattr(_backend, "SERIAL_WORK", 0)
         yield "numba"
     else:
         with kernels.numpy_only():
@@ -83,10 +87,17 @@ def naive_weight_grad(x, dy, w_shape, stride, pads, dilation, groups):
 CONV_CASES = [
     ("pointwise", "pointwise", (2, 4, 5, 6), (3, 4, 1, 1), 1, 0, 1, 1),
     ("pointwise_grouped_s2", "pointwise", (2, 4, 5, 7), (6, 2, 1, 1), 2, 0, 1, 2),
-    ("im2col", "im2col", (2, 3, 6, 7), (4, 3, 3, 2), (2, 1), ((1, 0), (2, 1)), (1, 2), 1),
-    ("im2col_grouped", "im2col", (2, 4, 7, 6), (6, 2, 3, 3), 1, 1, 1, 2),
-    ("im2col_1x1_padded", "im2col", (1, 3, 4, 5), (2, 3, 1, 1), 1, 1, 1, 1),
-    ("im2col_1d", "im2col", (2, 3, 11), (4, 3, 3), 2, ((2, 1),), 2, 1),
+    ("im2col", "im2col", (2, 3, 6, 7), (17, 3, 3, 2), (2, 1), ((1, 0), (2, 1)), (1, 2), 1),
+    ("im2col_grouped", "im2col", (2, 4, 7, 6), (34, 2, 3, 3), 1, 1, 1, 2),
+    ("im2col_1x1_padded", "im2col", (1, 3, 4, 5), (17, 3, 1, 1), 1, 1, 1, 1),
+    ("im2col_1d", "im2col", (2, 3, 11), (17, 3, 3), 2, ((2, 1),), 2, 1),
+    ("im2col_many_taps", "im2col", (2, 4, 6, 6), (3, 4, 3, 3), 1, 1, 1, 1),
+    ("direct", "direct", (2, 3, 6, 7), (4, 3, 3, 2), (2, 1), ((1, 0), (2, 1)), (1, 2), 1),
+    ("direct_lenet_c1", "direct", (3, 1, 8, 8), (6, 1, 5, 5), 1, 2, 1, 1),
+    ("direct_grouped", "direct", (2, 4, 7, 6), (6, 2, 3, 3), 1, 1, 1, 2),
+    ("direct_1x1_padded", "direct", (1, 3, 4, 5), (2, 3, 1, 1), 1, 1, 1, 1),
+    ("direct_1d", "direct", (2, 3, 11), (4, 3, 3), 2, ((2, 1),), 2, 1),
+    ("direct_s3_dilated", "direct", (2, 2, 9, 10), (5, 2, 2, 3), 3, ((0, 2), (3, 1)), (3, 2), 1),
     ("im2col_3d", "im2col", (1, 2, 4, 5, 4), (3, 2, 2, 3, 2), (1, 2, 1), 1, 1, 1),
     ("depthwise", "depthwise", (2, 3, 7, 6), (3, 1, 3, 3), 1, 1, 1, 3),
     ("depthwise_mult_s2", "depthwise", (2, 3, 8, 7), (6, 1, 3, 2), 2, ((1, 2), (0, 1)), (2, 1),
@@ -100,7 +111,9 @@ GEMM_CASES = [c for c in CONV_CASES if c[1] in ("pointwise", "im2col")]
 
 
 def _expected_path(path, backend):
-    return "tap" if path == "depthwise" and backend == "numpy" else path
+    if backend == "numpy":
+        return {"depthwise": "tap", "direct": "im2col"}.get(path, path)
+    return path
 
 
 def _check_conv(case, rng, dtype=np.float64):
@@ -136,8 +149,8 @@ def test_conv_path_matches_naive(case, backend, rng):
     _, path, x_shape, w_shape, stride, padding, dilation, groups = case
     pads = explicit_pads(padding, x_shape[2:], w_shape[2:], stride, dilation)
     geom = _geometry(x_shape, w_shape[2:], stride, pads, dilation).as_2d()
-    assert kernels.select_conv_algorithm(geom, x_shape[1], groups) == _expected_path(path,
-                                                                                     backend)
+    assert kernels.select_conv_algorithm(geom, x_shape[1], groups,
+                                         w_shape[0]) == _expected_path(path, backend)
     _check_conv(case, rng)
 
 
@@ -214,9 +227,12 @@ def test_depthwise_one_gradient_at_a_time(stride, backend, rng):
 # id, path of the conv it is the gradient of, x, w (C_in, C_out/g, *K), stride, padding,
 # output_padding, dilation, groups
 TRANSPOSED_CASES = [
-    ("scatter", "im2col", (2, 4, 3, 4), (4, 3, 3, 2), 2, ((1, 0), (0, 1)), 1, 1, 1),
-    ("scatter_grouped_dilated", "im2col", (1, 4, 3, 3), (4, 2, 2, 3), (1, 2), 1, 0, (2, 1), 2),
-    ("scatter_1d", "im2col", (2, 3, 5), (3, 2, 4), 2, 1, 1, 1, 1),
+    ("scatter", "im2col", (2, 17, 3, 4), (17, 3, 3, 2), 2, ((1, 0), (0, 1)), 1, 1, 1),
+    ("scatter_grouped_dilated", "im2col", (1, 34, 3, 3), (34, 2, 2, 3), (1, 2), 1, 0, (2, 1),
+     2),
+    ("scatter_1d", "im2col", (2, 17, 5), (17, 2, 4), 2, 1, 1, 1, 1),
+    ("direct", "direct", (2, 4, 3, 4), (4, 3, 3, 2), 2, ((1, 0), (0, 1)), 1, 1, 1),
+    ("direct_grouped_dilated", "direct", (1, 4, 3, 3), (4, 2, 2, 3), (1, 2), 1, 0, (2, 1), 2),
     ("scatter_3d", "im2col", (1, 2, 2, 3, 2), (2, 2, 2, 2, 2), 2, 0, 0, 1, 1),
     ("pointwise_s2", "pointwise", (2, 4, 3, 3), (4, 3, 1, 1), 2, 0, 0, 1, 1),
     ("depthwise", "depthwise", (2, 3, 4, 5), (3, 1, 3, 3), 2, 1, 1, 1, 3),
@@ -234,8 +250,8 @@ def test_conv_transpose_path_matches_naive(case, backend, rng):
     pads = explicit_pads(padding, want.shape[2:], w_shape[2:], stride, dilation)
     geom = plan.geometry(want.shape[2:], w_shape[2:], _tuple(stride, nd), _tuple(dilation, nd),
                          pads, x_shape[2:]).as_2d()
-    assert kernels.select_conv_algorithm(geom, want.shape[1], groups) == _expected_path(path,
-                                                                                       backend)
+    assert kernels.select_conv_algorithm(geom, want.shape[1], groups,
+                                         x_shape[1]) == _expected_path(path, backend)
     xt, wt = cz.tensor(x, requires_grad=True), cz.tensor(w, requires_grad=True)
     y = CONV_T[nd](xt, wt, b, stride, padding, output_padding, groups, dilation)
     assert_rel_close(y.data, want, 1e-10, "forward")
@@ -362,7 +378,9 @@ def test_selection_rules_on_suite_shapes():
     select = kernels.select_conv_algorithm
     assert select(geo(56, 1), 256, 1) == "pointwise"
     assert select(geo(56, 1, s=2), 256, 1) == "pointwise"
-    assert select(geo(56, 3, p=1), 64, 1) == "im2col"
+    assert select(geo(56, 3, p=1), 64, 1, 64) == "im2col"
+    assert select(geo(28, 5, p=2), 1, 1, 6) == ("direct" if kernels.HAVE_NUMBA else "im2col")
+    assert select(geo(14, 5), 6, 1, 16) == "im2col"      # 150 weights per output: GEMM
     assert select(geo(224, 7, s=2, p=3), 3, 1) == "im2col"
     assert select(geo(28, 3, p=1), 240, 3) == "im2col"
     if kernels.HAVE_NUMBA:

@@ -18,6 +18,10 @@ path               used for                                                     
 ``depthwise``      ``groups == C > 1`` in 1-d/2-d with Numba: one fused pass    ``depthwise``
                    per plane (polyphase flat offsets, ``_planes``), forward
                    and both gradients
+``direct``         few weights per output and few outputs per group (at most    ``direct``
+                   ``DIRECT_MAX_TAPS`` and ``DIRECT_MAX_OUT``: LeNet's 1→6
+                   5×5 layer, a 3→16 3×3 stem) in 1-d/2-d with Numba: the
+                   depthwise kernels with channel mixing, no columns
 ``tap``            the per-tap shifted-view GEMM of ``ops.conv``: depthwise     ``ops.conv``
                    layers in 3-d or without Numba
 scatter-GEMM       input gradients and transposed convs: ``Wᵀ·dY`` into the     ``gemm``
@@ -31,7 +35,9 @@ scatter-GEMM       input gradients and transposed convs: ``Wᵀ·dY`` into the  
 
 ``select_conv_algorithm`` names the path for a shape; tests use it to pin every
 path on shapes that select it. Numba (``@njit(parallel=True, cache=True)``,
-exact IEEE arithmetic, its 'workqueue' threading layer) is optional: without it,
+exact IEEE arithmetic, its 'workqueue' threading layer; each kernel also compiled
+without threads for sweeps under ``SERIAL_WORK`` steps, where waking the threads
+would cost more than the sweep) is optional: without it,
 or inside ``numpy_only()``, the same GEMM paths run with NumPy loops over kernel
 taps filling the columns, and depthwise layers and pools take the per-tap NumPy
 code of ``ops.conv`` and ``ops.pool``.

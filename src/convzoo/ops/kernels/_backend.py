@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import types
 
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("CONVZOO_NO_NUMBA"):
@@ -32,11 +33,35 @@ except ImportError:  # pragma: no cover
 _state = {"enabled": HAVE_NUMBA}
 
 
+# Below this many inner-loop steps a kernel runs on the calling thread: waking the pool's
+# threads costs 60-110 µs per parallel region on a VM (measured with Numba's workqueue and
+# OpenMP layers), more than a small layer's whole sweep (LeNet's pools: ~100k steps).
+SERIAL_WORK = 1 << 18
+
+
+def _renamed(fn, suffix: str):
+    """A copy of ``fn`` with its own name, so Numba caches its second compilation apart."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix,
+                              fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = fn.__qualname__ + suffix
+    copy.__module__ = fn.__module__
+    copy.__doc__ = fn.__doc__
+    return copy
+
+
 def jit(fn):
-    """``numba.njit(parallel=True, cache=True, fastmath=False)`` or ``fn`` itself."""
+    """``numba.njit(parallel=True, cache=True, fastmath=False)`` or ``fn`` itself.
+
+    The result has ``.pick(work)``: the threaded kernel, or for ``work < SERIAL_WORK``
+    inner-loop steps the same code compiled without threads (``prange`` is ``range``).
+    """
     if numba is None:   # pragma: no cover
+        fn.pick = lambda work: fn
         return fn
-    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
+    threaded = numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
+    serial = numba.njit(cache=True, fastmath=False, nogil=True)(_renamed(fn, "_serial"))
+    threaded.pick = lambda work: serial if work < SERIAL_WORK else threaded
+    return threaded
 
 
 def jit_serial(fn):

@@ -180,7 +180,8 @@ def im2col_pitched(x, col_flat, geom, hp_wp, n0, nb, r0, rows) -> np.ndarray:
     used = col_flat[:size]
     assert used.size == size and n0 + nb <= x.shape[0] and r0 + rows <= geom.out_size[0]
     args, nblocks = _pitched_args(geom, hp_wp, nb, rows, x.shape[1], x.dtype)
-    _im2col_pitched(x, used, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * x.shape[1])))
+    run = _im2col_pitched.pick(size)
+    run(x, used, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * x.shape[1])))
     return used.reshape(k_total, -1)
 
 
@@ -189,7 +190,8 @@ def col2im_pitched(col, dx, geom, hp_wp, n0, nb, r0, rows) -> None:
     flat = col.reshape(-1)
     assert flat.size == dx.shape[1] * geom.taps * nb * rows * hp_wp[1]
     args, nblocks = _pitched_args(geom, hp_wp, nb, rows, dx.shape[1], dx.dtype)
-    _col2im_pitched(flat, dx, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * dx.shape[1])))
+    run = _col2im_pitched.pick(flat.size)
+    run(flat, dx, n0, nb, r0, rows, *args, max(1, min(nblocks, nb * dx.shape[1])))
 
 
 def _numba_ok(a: np.ndarray, geom) -> bool:
@@ -281,7 +283,7 @@ def im2col(x: np.ndarray, col_flat: np.ndarray, geom, n0: int, nb: int, r0: int,
     assert r0 + rows <= geom.out_size[0]
     if _numba_ok(x, geom):
         s_n, s_k = _strides(batch_second, nb, k_total, cells)
-        _im2col_2d(x, used, n0, nb, r0, rows, *_window(geom), s_n, s_k)
+        _im2col_2d.pick(used.size)(x, used, n0, nb, r0, rows, *_window(geom), s_n, s_k)
     else:
         _im2col_numpy(x, used, geom, n0, nb, r0, rows, batch_second)
     return used.reshape((k_total, nb * cells) if batch_second else (nb, k_total, cells))
@@ -301,6 +303,6 @@ def col2im(col: np.ndarray, dx: np.ndarray, geom, n0: int, nb: int, r0: int, row
     assert r0 + rows <= geom.out_size[0]
     if _numba_ok(dx, geom):
         s_n, s_k = _strides(batch_second, nb, dx.shape[1] * geom.taps, cells)
-        _col2im_2d(flat, dx, n0, nb, r0, rows, *_window(geom), s_n, s_k)
+        _col2im_2d.pick(flat.size)(flat, dx, n0, nb, r0, rows, *_window(geom), s_n, s_k)
     else:
         _col2im_numpy(flat, dx, geom, n0, nb, r0, rows, batch_second)

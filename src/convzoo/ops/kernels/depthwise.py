@@ -181,14 +181,15 @@ def forward(x: np.ndarray, w: np.ndarray, geom) -> np.ndarray:
     n, c = x.shape[:2]
     o = w.shape[0]
     y = np.empty((n, o) + tuple(geom.out_size), dtype=np.result_type(x, w))
-    _forward(x, _taps(w), y, o // c, *_layout(geom), blocks(n * o))
+    _forward.pick(y.size * w[0].size)(x, _taps(w), y, o // c, *_layout(geom), blocks(n * o))
     return y
 
 
 def input_grad(dy: np.ndarray, w: np.ndarray, geom, x_shape) -> np.ndarray:
     """Gradient w.r.t. the input: (N, C, H, W)."""
     dx = np.empty(x_shape, dtype=np.result_type(dy, w))
-    _input_grad(dy, _taps(w), dx, w.shape[0] // x_shape[1], *_layout(geom),
+    run = _input_grad.pick(dy.size * w[0].size)
+    run(dy, _taps(w), dx, w.shape[0] // x_shape[1], *_layout(geom),
                 blocks(x_shape[0] * x_shape[1]))
     return dx
 
@@ -197,7 +198,8 @@ def weight_grad(x: np.ndarray, dy: np.ndarray, geom, kernel_shape) -> np.ndarray
     """Gradient w.r.t. the weight: (C·M, 1, kh, kw)."""
     gw = np.empty((kernel_shape[0], int(np.prod(kernel_shape[2:]))),
                   dtype=np.result_type(x, dy))
-    _weight_grad(x, dy, gw, kernel_shape[0] // x.shape[1], *_layout(geom),
+    run = _weight_grad.pick(dy.size * gw.shape[1])
+    run(x, dy, gw, kernel_shape[0] // x.shape[1], *_layout(geom),
                  blocks(kernel_shape[0]))
     return gw.reshape(kernel_shape)
 
@@ -212,5 +214,6 @@ def backward(x: np.ndarray, dy: np.ndarray, w: np.ndarray, geom):
     c = x.shape[1]
     dx = np.empty(x.shape, dtype=np.result_type(dy, w))
     gw = np.empty((w.shape[0], int(np.prod(w.shape[2:]))), dtype=dx.dtype)
-    _backward(x, dy, _taps(w), dx, gw, w.shape[0] // c, *_layout(geom), blocks(c))
+    run = _backward.pick(2 * dy.size * gw.shape[1])
+    run(x, dy, _taps(w), dx, gw, w.shape[0] // c, *_layout(geom), blocks(c))
     return dx, gw.reshape(w.shape)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..window import crop_spatial, pad_spatial
-from . import depthwise, gemm, plan
+from . import depthwise, direct, gemm, plan
 
 
 def _pads(geom):
@@ -36,16 +36,18 @@ def _lower(a: np.ndarray, geom) -> np.ndarray:
     return a.reshape(a.shape[:2] + a.shape[3:]) if geom.nd == 1 and a is not None else a
 
 
-def algorithm(geom, in_channels: int, groups: int) -> str:
+def algorithm(geom, in_channels: int, groups: int, out_channels: int | None = None) -> str:
     """``plan.select_conv_algorithm`` (re-exported for the dispatchers below)."""
-    return plan.select_conv_algorithm(geom, in_channels, groups)
+    return plan.select_conv_algorithm(geom, in_channels, groups, out_channels)
 
 
 def _forward(x, w, geom, groups):
     x = np.ascontiguousarray(x)
-    path = algorithm(geom, x.shape[1], groups)
+    path = algorithm(geom, x.shape[1], groups, w.shape[0])
     if path == "depthwise":
         return depthwise.forward(x, w, geom)
+    if path == "direct":
+        return direct.forward(x, w, geom)
     if path == "tap":
         pads = _pads(geom)
         return _tap().correlate(pad_spatial(x, pads), w, geom.stride, geom.dilation, groups,
@@ -55,9 +57,11 @@ def _forward(x, w, geom, groups):
 
 def _input_grad(dy, w, geom, groups, x_shape):
     dy = np.ascontiguousarray(dy)
-    path = algorithm(geom, x_shape[1], groups)
+    path = algorithm(geom, x_shape[1], groups, w.shape[0])
     if path == "depthwise":
         return depthwise.input_grad(dy, w, geom, x_shape)
+    if path == "direct":
+        return direct.input_grad(dy, w, geom, x_shape)
     if path == "tap":
         pads = _pads(geom)
         padded = tuple(i + lo + hi for i, (lo, hi) in zip(geom.in_size, pads))
@@ -69,9 +73,11 @@ def _input_grad(dy, w, geom, groups, x_shape):
 def _weight_grad(x, dy, geom, groups, kernel_shape):
     x = np.ascontiguousarray(x)
     dy = np.ascontiguousarray(dy)
-    path = algorithm(geom, x.shape[1], groups)
+    path = algorithm(geom, x.shape[1], groups, kernel_shape[0])
     if path == "depthwise":
         return depthwise.weight_grad(x, dy, geom, kernel_shape)
+    if path == "direct":
+        return direct.weight_grad(x, dy, geom, kernel_shape)
     if path == "tap":
         return _tap().correlate_weight_grad(pad_spatial(x, _pads(geom)), dy, geom.kernel,
                                             geom.stride, geom.dilation, groups)
@@ -79,7 +85,7 @@ def _weight_grad(x, dy, geom, groups, kernel_shape):
 
 
 def _backward(dy, x, w, geom, groups, need_input, need_weight):
-    path = algorithm(geom, x.shape[1], groups)
+    path = algorithm(geom, x.shape[1], groups, w.shape[0])
     if path == "im2col" or path == "pointwise":
         return gemm.backward(dy, x.shape, np.ascontiguousarray(x), w, geom, groups, need_input,
                              need_weight)
@@ -124,7 +130,7 @@ def backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom, groups: int,
 def forward_and_weight_grad(x: np.ndarray, w: np.ndarray, dy: np.ndarray, geom, groups: int):
     """``(forward(x, w), weight_grad(x, dy))`` — one column sweep on the GEMM paths."""
     x2, w2, dy2, g2 = _lift(x, geom), _lift(w, geom), _lift(dy, geom), geom.as_2d()
-    if algorithm(g2, x.shape[1], groups) in ("im2col", "pointwise"):
+    if algorithm(g2, x.shape[1], groups, w.shape[0]) in ("im2col", "pointwise"):
         y, dw = gemm.forward_and_weight_grad(np.ascontiguousarray(x2), w2,
                                              np.ascontiguousarray(dy2), g2, groups)
         return _lower(y, geom), _lower(dw, geom)

@@ -28,6 +28,11 @@ PER_IMAGE_MIN_CELLS = 784
 #: ... and at least this many multiply-adds per image and group (a 6x25x784 GEMM, as in
 #: LeNet's first layer, is cheaper as part of one wide GEMM than as 64 small ones).
 PER_IMAGE_MIN_MACS = 1 << 22
+#: The direct kernels (``direct``) run layers whose im2col GEMM would be skinniest: at most
+#: this many weights per output, ``(C/G)·prod(K)`` (LeNet's 1×5×5 = 25) ...
+DIRECT_MAX_TAPS = 32
+#: ... and at most this many outputs per group (measured: 6 and 16 outputs win, 64 lose).
+DIRECT_MAX_OUT = 16
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,17 @@ def geometry(in_size, kernel, stride, dilation, padding, out_size) -> ConvGeomet
                         tuple(lo for lo, _ in padding), tuple(out_size))
 
 
-def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int) -> str:
+def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int,
+                          out_channels: int | None = None) -> str:
     """Name of the path that runs a conv of this shape.
 
+    Args:
+        geom: the conv. in_channels: C. groups: G.
+        out_channels: O; without it the ``'direct'`` path is not considered.
+
     Returns:
-        ``'pointwise'``, ``'depthwise'``, ``'tap'`` or ``'im2col'`` (see ``convzoo.ops.kernels``).
+        ``'pointwise'``, ``'depthwise'``, ``'direct'``, ``'tap'`` or ``'im2col'`` (see
+        ``convzoo.ops.kernels``).
 
     >>> g = geometry((56, 56), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), (56, 56))
     >>> select_conv_algorithm(g, 64, 1)
@@ -102,6 +113,10 @@ def select_conv_algorithm(geom: ConvGeometry, in_channels: int, groups: int) -> 
         if geom.nd <= 2 and _backend.numba_enabled():
             return "depthwise"
         return "tap"
+    if (out_channels is not None and geom.nd <= 2 and _backend.numba_enabled()
+            and in_channels // groups * geom.taps <= DIRECT_MAX_TAPS
+            and out_channels // groups <= DIRECT_MAX_OUT):
+        return "direct"
     return "im2col"
 
 

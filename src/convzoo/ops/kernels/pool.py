@@ -39,6 +39,7 @@ def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks, wa
     planes = n_img * c_in
     length = (ho - 1) * wq + wo
     unset = -(1 << 62)
+    outf, idxf, firstf = out.reshape(-1), idx.reshape(-1), first.reshape(-1)
     for b in prange(nblocks):
         phases = np.full(sh * sw * hq * wq, -np.inf, dtype=x.dtype)
         best = np.empty(length, dtype=x.dtype)
@@ -67,16 +68,15 @@ def _max(x, out, idx, first, offsets, cells, sh, sw, ph, pw, hq, wq, nblocks, wa
             if not want_index:
                 from_pitch(best, out[n, c], wq)
                 continue
+            plane = uint64(t * ho * wo)   # flat indices: no per-row views (reference counts)
             for r in range(ho):
-                orow = out[n, c, r]
-                irow = idx[n, c, r]
-                frow = first[r]
                 base = r * sh * width
                 for q in range(wo):
-                    m = r * wq + q
-                    orow[q] = best[m]
+                    m = uint64(r * wq + q)
+                    cell = uint64(r * wo + q)
+                    outf[plane + cell] = best[m]
                     a = arg[m]
-                    irow[q] = frow[q] if a == unset else base + q * sw + a
+                    idxf[plane + cell] = firstf[cell] if a == unset else base + q * sw + a
 
 
 @jit
@@ -179,7 +179,8 @@ def max_pool(x: np.ndarray, kernel, stride, padding, dilation, out_size, with_in
     out = np.empty(x2.shape[:2] + o, dtype=x.dtype)
     idx = np.empty(out.shape if with_indices else (1, 1, 1, 1), dtype=np.int64)
     first = _first_real(in_size, k, s, p, d, o)
-    _max(x2, out, idx, first, args[0], cells, *args[1:], blocks(x2.shape[0] * x2.shape[1]),
+    run = _max.pick(out.size * cells.size)
+    run(x2, out, idx, first, args[0], cells, *args[1:], blocks(x2.shape[0] * x2.shape[1]),
          bool(with_indices))
     shape = x.shape[:2] + tuple(out_size)
     return out.reshape(shape), (idx.reshape(shape) if with_indices else None)
@@ -189,7 +190,7 @@ def max_pool_backward(grad: np.ndarray, indices: np.ndarray, in_shape) -> np.nda
     """Scatter-add ``grad`` at the per-plane ``indices`` into a zero (N, C, *S) array."""
     n, c = in_shape[:2]
     dx = np.empty(in_shape, dtype=grad.dtype)
-    _max_backward(np.ascontiguousarray(grad).reshape(n * c, -1),
+    _max_backward.pick(grad.size)(np.ascontiguousarray(grad).reshape(n * c, -1),
                   np.ascontiguousarray(indices).reshape(n * c, -1), dx.reshape(n * c, -1))
     return dx
 
@@ -201,7 +202,7 @@ def avg_pool(x: np.ndarray, divisor, kernel, stride, padding, dilation, out_size
     _, args = _layout(x2.shape[2:], k, s, p, d, o)
     div = np.ascontiguousarray(np.broadcast_to(np.asarray(divisor, dtype=x.dtype), o))
     out = np.empty(x2.shape[:2] + o, dtype=x.dtype)
-    _avg(x2, out, div, *args, blocks(x2.shape[0] * x2.shape[1]))
+    _avg.pick(out.size * args[0].size)(x2, out, div, *args, blocks(x2.shape[0] * x2.shape[1]))
     return out.reshape(x.shape[:2] + tuple(out_size))
 
 
@@ -214,5 +215,6 @@ def avg_pool_backward(grad: np.ndarray, divisor, in_shape, kernel, stride, paddi
     dx2 = dx.reshape(dx.shape[:2] + (1,) + dx.shape[2:]) if dx.ndim == 3 else dx
     _, args = _layout(dx2.shape[2:], k, s, p, d, o)
     div = np.ascontiguousarray(np.broadcast_to(np.asarray(divisor, dtype=grad.dtype), o))
-    _avg_backward(g2, div, dx2, *args, blocks(dx2.shape[0] * dx2.shape[1]))
+    run = _avg_backward.pick(g2.size * args[0].size)
+    run(g2, div, dx2, *args, blocks(dx2.shape[0] * dx2.shape[1]))
     return dx
