@@ -33,10 +33,12 @@ except ImportError:  # pragma: no cover
 _state = {"enabled": HAVE_NUMBA}
 
 
-# Below this many inner-loop steps a kernel runs on the calling thread: waking the pool's
-# threads costs 60-110 µs per parallel region on a VM (measured with Numba's workqueue and
-# OpenMP layers), more than a small layer's whole sweep (LeNet's pools: ~100k steps).
-SERIAL_WORK = 1 << 18
+# Below this many inner-loop steps a kernel runs on the calling thread. Waking the pool's
+# threads costs 60-110 µs per parallel region on a 2-core VM (Numba's workqueue and OpenMP
+# layers measured), and right after a GEMM OpenBLAS's own workers still spin on the other
+# core, so a threaded sweep of a few million steps gains nothing: a LeNet-5 training step
+# measured 9.1 ms with a 2^18 threshold, 8.3 ms with 2^22 and 8.1 ms all serial.
+SERIAL_WORK = 1 << 23
 
 
 def _renamed(fn, suffix: str):

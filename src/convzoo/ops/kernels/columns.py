@@ -91,10 +91,13 @@ def _col2im_2d(col, dx, n0, nb, r0, rows, kh, kw, sh, sw, dh, dw, ph, pw, wo, s_
 
 
 # --- Numba, stride 1: the pitched layout (backward sweeps) --------------------------------------
+# Flat unsigned indices throughout: a slice (a view) per tap and plane costs reference
+# counting that, on LeNet's 10×14 rows, took longer than the copies themselves.
 @jit
 def _im2col_pitched(x, col, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo, s_n, s_k,
                     nblocks):
     c_in, height, width = x.shape[1], x.shape[2], x.shape[3]
+    xf = x.reshape(-1)
     cells = rows * wp
     length = (rows - 1) * wp + wo
     planes = nb * c_in
@@ -103,21 +106,27 @@ def _im2col_pitched(x, col, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo
         for t in range(planes * b // nblocks, planes * (b + 1) // nblocks):
             n = t // c_in
             c = t - n * c_in
+            src_plane = uint64(((n0 + n) * c_in + c) * height * width)
             for a in range(height):
-                start = (a + ph) * wp + pw
-                xp[start:start + width] = x[n0 + n, c, a]
+                dst = uint64((a + ph) * wp + pw)
+                src = src_plane + uint64(a * width)
+                for q in range(width):
+                    xp[dst + uint64(q)] = xf[src + uint64(q)]
             for i in range(kh):
                 for j in range(kw):
-                    off = (r0 + i * dh) * wp + j * dw
-                    base = n * s_n + ((c * kh + i) * kw + j) * s_k
-                    col[base:base + length] = xp[off:off + length]
-                    col[base + length:base + cells] = 0
+                    off = uint64((r0 + i * dh) * wp + j * dw)
+                    base = uint64(n * s_n + ((c * kh + i) * kw + j) * s_k)
+                    for m in range(length):
+                        col[base + uint64(m)] = xp[off + uint64(m)]
+                    for m in range(length, cells):
+                        col[base + uint64(m)] = 0
 
 
 @jit
 def _col2im_pitched(col, dx, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo, s_n, s_k,
                     nblocks):
     c_in, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
+    df = dx.reshape(-1)
     length = (rows - 1) * wp + wo
     planes = nb * c_in
     for b in prange(nblocks):
@@ -128,18 +137,16 @@ def _col2im_pitched(col, dx, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, w
             acc[:] = 0
             for i in range(kh):
                 for j in range(kw):
-                    off = (r0 + i * dh) * wp + j * dw
-                    base = n * s_n + ((c * kh + i) * kw + j) * s_k
-                    src = col[base:base + length]
-                    dst = acc[off:off + length]
+                    off = uint64((r0 + i * dh) * wp + j * dw)
+                    base = uint64(n * s_n + ((c * kh + i) * kw + j) * s_k)
                     for m in range(length):
-                        dst[m] += src[m]
+                        acc[off + uint64(m)] += col[base + uint64(m)]
+            dst_plane = uint64(((n0 + n) * c_in + c) * height * width)
             for a in range(height):
-                start = (a + ph) * wp + pw
-                row = dx[n0 + n, c, a]
-                part = acc[start:start + width]
+                src = uint64((a + ph) * wp + pw)
+                dst = dst_plane + uint64(a * width)
                 for q in range(width):
-                    row[q] += part[q]
+                    df[dst + uint64(q)] += acc[src + uint64(q)]
 
 
 def pitch(geom) -> tuple[int, int] | None:
