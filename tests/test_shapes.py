@@ -318,3 +318,16 @@ def test_shapes_reject_unreachable_output_size():
     with pytest.raises(ValueError, match=r"output_size 9 is not reachable in spatial dim 0: "
                                          r"valid sizes are 5\.\.6"):
         shapes.output_padding_for_size(2, 3, 9, stride=2)
+
+
+def test_cached_sizes_still_reject_lookalike_arguments():
+    # the size functions are memoised for plain ints; 7.0 == 7 and True == 1 must not hit
+    # the cached int answers and skip the type checks
+    assert shapes.conv_output_size(7, 3) == 5
+    assert shapes.conv_output_size(7, 3) == 5
+    with pytest.raises(TypeError, match="input_size"):
+        shapes.conv_output_size(7.0, 3)
+    with pytest.raises((TypeError, ValueError), match="kernel_size"):
+        shapes.conv_output_size(7, True)
+    assert shapes.pool_output_size((5, 5), (2, 2), ceil_mode=True) == (3, 3)
+    assert shapes.pool_output_size([5, 5], [2, 2], ceil_mode=True) == (3, 3)

@@ -25,10 +25,52 @@ dimension, a tuple otherwise. Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import _args
+
+
+def _plain(value) -> bool:
+    """An int, str or None, a tuple of such or of int tuples (padding pairs): hashable,
+    and equal only to itself. Written flat: it runs on every layer call."""
+    kind = type(value)
+    if kind is int or kind is str or value is None:
+        return True
+    if kind is not tuple:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind is int or kind is str or item is None:
+            continue
+        if kind is not tuple:
+            return False
+        for inner in item:
+            if type(inner) is not int:
+                return False
+    return True
+
+
+def _memo(fn):
+    """Cache ``fn`` for plain arguments (a layer asks the same question every step).
+
+    Anything else (floats, bools, lists, arrays, where ``1.0 == 1`` would hit a cached
+    int and skip a check) takes the uncached call, so every argument error still rises.
+    """
+    cached = functools.lru_cache(maxsize=4096)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for value in args:
+            if not _plain(value):
+                return fn(*args, **kwargs)
+        for value in kwargs.values():
+            if not _plain(value):
+                return fn(*args, **kwargs)
+        return cached(*args, **kwargs)
+
+    return wrapper
 
 
 def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
@@ -61,6 +103,7 @@ def same_padding(input_size: int, kernel_size: int, stride: int = 1, dilation: i
     return (big, small) if lower else (small, big)
 
 
+@_memo
 def resolve_padding(padding, input_size, kernel_size, stride=1, dilation=1,
                     modes: Sequence[str] = _args.PADDING_MODES) -> tuple[tuple[int, int], ...]:
     """The explicit ``((before, after), ...)`` pairs that a padding argument means.
@@ -97,6 +140,7 @@ def _unwrap(values: tuple[int, ...], like) -> int | tuple[int, ...]:
     return values[0] if scalar and len(values) == 1 else values
 
 
+@_memo
 def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     """Output spatial size of a convolution for any padding form.
 
@@ -114,6 +158,7 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     return _unwrap(tuple(out), input_size)
 
 
+@_memo
 def pool_output_size(input_size, kernel_size, stride=None, padding=0, dilation=1,
                      ceil_mode=False):
     """Output spatial size of a pooling window, PyTorch's ceil_mode rule included.
@@ -140,6 +185,7 @@ def pool_output_size(input_size, kernel_size, stride=None, padding=0, dilation=1
     return _unwrap(tuple(out), input_size)
 
 
+@_memo
 def conv_transpose_output_size(input_size, kernel_size, stride=1, padding=0, output_padding=0,
                                dilation=1):
     """Output spatial size of a transposed convolution.

@@ -17,6 +17,7 @@ plane itself, read at flat offsets ``i·dh·Wp + j·dw``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +49,9 @@ class PhaseLayout:
         return self.stride[0] * self.stride[1] * self.size
 
 
+@functools.lru_cache(maxsize=1024)   # integers in, the same layout out: every step asks again
 def layout(in_size, kernel, stride, dilation, pad_before, out_size) -> PhaseLayout:
-    """The ``PhaseLayout`` of a 2-d sweep.
+    """The ``PhaseLayout`` of a 2-d sweep (cached; treat ``offsets`` as read-only).
 
     >>> lay = layout((5, 5), (3, 3), (2, 2), (1, 1), (1, 1), (3, 3))
     >>> lay.hq, lay.wq, lay.length, lay.offsets.tolist()

@@ -24,6 +24,8 @@ per-tap NumPy code otherwise.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._backend import jit, prange, uint64
@@ -157,8 +159,10 @@ def _layout(in_size, kernel, stride, padding, dilation, out_size):
     return lay, (lay.offsets,) + tuple(lay.stride) + tuple(lay.pads) + (lay.hq, lay.wq)
 
 
+@functools.lru_cache(maxsize=256)
 def _first_real(in_size, kernel, stride, padding, dilation, out_size) -> np.ndarray:
-    """(Ho, Wo) flat index of each window's first real cell in raster order."""
+    """(Ho, Wo) flat index of each window's first real cell in raster order (cached, read-only
+    by the kernels)."""
     grids = []
     for i, k, s, d, (lo, _), o in zip(in_size, kernel, stride, dilation, padding, out_size):
         pos = np.arange(k)[:, None] * d + np.arange(o)[None, :] * s - lo
