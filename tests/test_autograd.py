@@ -262,3 +262,41 @@ def test_tensor_methods_route_through_functional():
     expected = np.ones((2, 3))
     expected.reshape(-1)[1:4] += 1 / 3
     np.testing.assert_allclose(x.grad, expected)
+
+
+def test_leaf_grads_never_alias_what_others_can_see():
+    # leaves adopt private gradient arrays instead of copying them; anything shared must
+    # still be copied: the user's grad argument, one array handed to two leaves, views
+    a = cz.tensor(np.ones((2, 3)), requires_grad=True)
+    b = cz.tensor(np.ones((2, 3)), requires_grad=True)
+    user = np.full((2, 3), 5.0)
+    (a + b).backward(user)                      # Add hands the same array to both inputs
+    assert not np.shares_memory(a.grad, user) and not np.shares_memory(b.grad, user)
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 1.0                               # in-place edits stay local
+    np.testing.assert_array_equal(b.grad, user)
+    np.testing.assert_array_equal(user, np.full((2, 3), 5.0))
+
+    c = cz.tensor(np.arange(6.0), requires_grad=True)
+    d = cz.tensor(np.arange(6.0), requires_grad=True)
+    flat = np.arange(6.0) + 1
+    (c.reshape(2, 3) * 2.0 + d.reshape(2, 3)).backward(flat.reshape(2, 3))
+    assert not np.shares_memory(d.grad, flat)   # d's gradient is a view of the user's array
+    np.testing.assert_array_equal(c.grad, 2 * flat)
+    np.testing.assert_array_equal(d.grad, flat)
+
+
+def test_private_adopts_only_unshared_arrays():
+    from convzoo.autograd import _private
+    fresh = np.ones(4)
+    got = _private(fresh)            # held by this name only (plus the call): adopted
+    assert got is fresh
+    keep = [fresh]                   # a second holder: copied
+    assert _private(fresh) is not fresh and keep
+    whole = np.ones(6).reshape(2, 3)  # a reshape of an otherwise unheld array: adopted
+    assert _private(whole) is whole
+    base = np.ones(6)
+    view = base.reshape(2, 3)        # the base is held elsewhere: copied
+    assert _private(view) is not view
+    part = np.ones(6)[:3]            # a part of a bigger array: copied
+    assert not np.shares_memory(_private(part), part)

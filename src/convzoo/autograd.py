@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 
 import numpy as np
@@ -184,7 +185,7 @@ class Tensor:
             if g is None:
                 continue
             if isinstance(item, Tensor):   # a leaf
-                item.grad = g.copy() if item.grad is None else item.grad + g
+                item.grad = _private(g) if item.grad is None else item.grad + g
                 continue
             if item.ctx is None:
                 raise RuntimeError(
@@ -201,6 +202,7 @@ class Tensor:
                 assert tg.shape == edge.shape, (item.fn.__name__, tg.shape, edge.shape)
                 key = id(edge)
                 grads[key] = tg if key not in grads else grads[key] + tg
+            input_grads = tg = g = None   # leave ``grads`` the only holder (see ``_private``)
 
     # Arithmetic operators live in functional.basic; bound here lazily to avoid import cycles.
     def __add__(self, other):
@@ -261,6 +263,27 @@ class Tensor:
 def _basic():
     from .functional import basic
     return basic
+
+
+def _private(g: np.ndarray) -> np.ndarray:
+    """``g`` itself when nothing else can see it, else a copy, for a leaf's new ``.grad``.
+
+    A gradient that owns its memory (or is a whole-array reshape of one) and is
+    referenced only by the caller's local name (and this call's argument) was made by
+    a backward function for this leaf alone; adopting it saves a copy of the whole
+    array — for an input gradient of a big layer, a fresh allocation and a pass over
+    memory. Views, the user's own ``grad`` argument and arrays a Function handed to
+    two inputs are copied.
+    """
+    if not g.flags.writeable or sys.getrefcount(g) > 3:
+        return g.copy()
+    if g.flags.owndata:
+        return g
+    base = g.base   # a reshape of a private array: private too if nothing else holds the base
+    if (isinstance(base, np.ndarray) and base.flags.owndata and base.size == g.size
+            and g.flags.c_contiguous and sys.getrefcount(base) <= 3):
+        return g
+    return g.copy()
 
 
 class _Node:
