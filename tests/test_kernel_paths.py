@@ -154,6 +154,48 @@ def test_conv_path_matches_naive(case, backend, rng):
     _check_conv(case, rng)
 
 
+# Winograd F(2x2, 3x3): selected for many channels and mid-size outputs; the thresholds are
+# lowered here so that small shapes (odd sizes: partial last tiles; asymmetric, 'same',
+# 'valid' and size-changing padding; several image chunks) take the path.
+WINOGRAD_CASES = [
+    ("winograd", (2, 3, 6, 7), (4, 3, 3, 3), 1),
+    ("winograd_odd_asymmetric", (3, 2, 7, 5), (3, 2, 3, 3), ((0, 2), (1, 0))),
+    ("winograd_valid", (2, 4, 9, 8), (2, 4, 3, 3), 0),
+    ("winograd_pad2", (1, 3, 4, 6), (5, 3, 3, 3), 2),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", WINOGRAD_CASES, ids=[c[0] for c in WINOGRAD_CASES])
+def test_winograd_path_matches_naive(case, dtype, rng, monkeypatch):
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(plan, "WINOGRAD_MIN_CHANNELS", 1)
+    monkeypatch.setattr(plan, "WINOGRAD_MIN_SIZE", 1)
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 1)   # one image per chunk
+    name, x_shape, w_shape, padding = case
+    pads = explicit_pads(padding, x_shape[2:], w_shape[2:], 1, 1)
+    geom = _geometry(x_shape, w_shape[2:], 1, pads, 1)
+    assert kernels.select_conv_algorithm(geom, x_shape[1], 1, w_shape[0]) == "winograd"
+    _check_conv((name, "winograd", x_shape, w_shape, 1, padding, 1, 1), rng, dtype)
+
+
+def test_winograd_selection_on_suite_shapes():
+    def geo(size):
+        return plan.geometry((size, size), (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)),
+                             (size, size))
+    select = kernels.select_conv_algorithm
+    want = "winograd" if kernels.HAVE_NUMBA else "im2col"
+    assert select(geo(14), 256, 1, 256) == want
+    assert select(geo(16), 128, 1, 128) == want
+    assert select(geo(28), 128, 1, 128) == "im2col"   # no gain measured at 28×28
+    assert select(geo(56), 64, 1, 64) == "im2col"     # big planes: transforms cost too much
+    assert select(geo(7), 512, 1, 512) == "im2col"    # 7 = 4 tiles of 2: 30 % overhang
+    assert select(geo(14), 256, 2, 256) == "im2col"   # grouped
+    dilated = plan.geometry((14, 14), (3, 3), (1, 1), (2, 2), ((2, 2), (2, 2)), (14, 14))
+    assert select(dilated, 256, 1, 256) == "im2col"
+
+
 @pytest.mark.parametrize("case", CONV_CASES[::3], ids=[c[0] for c in CONV_CASES[::3]])
 def test_conv_path_float32(case, backend, rng):
     _check_conv(case, rng, np.float32)

@@ -18,6 +18,10 @@ path               used for                                                     
 ``depthwise``      ``groups == C > 1`` in 1-d/2-d with Numba: one fused pass    ``depthwise``
                    per plane (polyphase flat offsets, ``_planes``), forward
                    and both gradients
+``winograd``       3×3 stride-1 layers with ≥ 128 channels and 10–20 wide        ``winograd``
+                   outputs (ResNet/VGG at 14×14), forward and input
+                   gradient: Winograd F(2×2, 3×3), 16 batched GEMMs with
+                   2.25× fewer multiply-adds; the weight gradient runs im2col
 ``direct``         few weights per output and few outputs per group (at most    ``direct``
                    ``DIRECT_MAX_TAPS`` and ``DIRECT_MAX_OUT``: LeNet's 1→6
                    5×5 layer, a 3→16 3×3 stem) in 1-d/2-d with Numba: the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..window import crop_spatial, pad_spatial
-from . import depthwise, direct, gemm, plan
+from . import depthwise, direct, gemm, plan, winograd
 
 
 def _pads(geom):
@@ -48,6 +48,8 @@ def _forward(x, w, geom, groups):
         return depthwise.forward(x, w, geom)
     if path == "direct":
         return direct.forward(x, w, geom)
+    if path == "winograd":
+        return winograd.forward(x, w, geom)
     if path == "tap":
         pads = _pads(geom)
         return _tap().correlate(pad_spatial(x, pads), w, geom.stride, geom.dilation, groups,
@@ -62,6 +64,8 @@ def _input_grad(dy, w, geom, groups, x_shape):
         return depthwise.input_grad(dy, w, geom, x_shape)
     if path == "direct":
         return direct.input_grad(dy, w, geom, x_shape)
+    if path == "winograd":
+        return winograd.input_grad(dy, w, geom, x_shape)
     if path == "tap":
         pads = _pads(geom)
         padded = tuple(i + lo + hi for i, (lo, hi) in zip(geom.in_size, pads))
@@ -78,6 +82,8 @@ def _weight_grad(x, dy, geom, groups, kernel_shape):
         return depthwise.weight_grad(x, dy, geom, kernel_shape)
     if path == "direct":
         return direct.weight_grad(x, dy, geom, kernel_shape)
+    if path == "winograd":   # the weight gradient has no cheaper transform here: im2col GEMM
+        return gemm.weight_grad(x, dy, geom, groups, kernel_shape)
     if path == "tap":
         return _tap().correlate_weight_grad(pad_spatial(x, _pads(geom)), dy, geom.kernel,
                                             geom.stride, geom.dilation, groups)
