@@ -331,3 +331,13 @@ def test_cached_sizes_still_reject_lookalike_arguments():
         shapes.conv_output_size(7, True)
     assert shapes.pool_output_size((5, 5), (2, 2), ceil_mode=True) == (3, 3)
     assert shapes.pool_output_size([5, 5], [2, 2], ceil_mode=True) == (3, 3)
+
+
+def test_cached_sizes_keep_bool_flags_apart_from_ints():
+    # ceil_mode is a bool; a bool where a size belongs must still be refused after caching
+    assert shapes.pool_output_size(5, 2, 2, 0, 1, True) == 3
+    assert shapes.pool_output_size(5, 2, 2, 0, 1, False) == 2
+    assert shapes.pool_output_size(5, 2, 2, 0, 1, True) == 3
+    shapes.conv_output_size(5, 1)
+    with pytest.raises((TypeError, ValueError), match="kernel_size"):
+        shapes.conv_output_size(5, True)

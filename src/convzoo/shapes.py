@@ -58,15 +58,16 @@ def _memo(fn):
     Anything else (floats, bools, lists, arrays, where ``1.0 == 1`` would hit a cached
     int and skip a check) takes the uncached call, so every argument error still rises.
     """
-    cached = functools.lru_cache(maxsize=4096)(fn)
+    # typed: a top-level bool (ceil_mode) is cached apart from the int of the same value
+    cached = functools.lru_cache(maxsize=4096, typed=True)(fn)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         for value in args:
-            if not _plain(value):
+            if type(value) is not bool and not _plain(value):
                 return fn(*args, **kwargs)
         for value in kwargs.values():
-            if not _plain(value):
+            if type(value) is not bool and not _plain(value):
                 return fn(*args, **kwargs)
         return cached(*args, **kwargs)
 

@@ -43,6 +43,8 @@ kernel/stride/dilation and ``((before, after), ...)`` padding pairs.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..shapes import pool_output_size
@@ -74,14 +76,17 @@ def tap_positions(in_size, kernel, stride, padding, dilation, out_size) -> list[
                                            strict=True)]
 
 
-def empty_windows(in_size, kernel, stride, padding, dilation, out_size) -> list[np.ndarray]:
-    """Per spatial dim, the output indices whose window holds no real input cell."""
+@functools.lru_cache(maxsize=1024)   # integer tuples in; asked again at every layer call
+def empty_windows(in_size, kernel, stride, padding, dilation, out_size) -> tuple[np.ndarray, ...]:
+    """Per spatial dim, the output indices whose window holds no real input cell (read-only)."""
     result = []
     for pos, i in zip(tap_positions(in_size, kernel, stride, padding, dilation, out_size),
                       in_size, strict=True):
         real = (pos >= 0) & (pos < i)
-        result.append(np.flatnonzero(~real.any(axis=0)))
-    return result
+        empty = np.flatnonzero(~real.any(axis=0))
+        empty.flags.writeable = False
+        result.append(empty)
+    return tuple(result)
 
 
 def _extended_padding(in_size, kernel, stride, dilation, padding, out_size):
