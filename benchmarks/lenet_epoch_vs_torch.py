@@ -4,12 +4,14 @@ hyperparameters: the time ratio and how closely the two loss curves agree.
     python benchmarks/lenet_epoch_vs_torch.py --dataset fashion-mnist [--json]
 
 Both models start from the same initial weights (convzoo's, copied into torch), see
-the same mini-batches in the same order, and take plain SGD-with-momentum steps,
-so their per-step losses agree to rounding noise. In float64 (``--dtype float64``)
-the curves agree to ~1e-14 over the whole epoch, which shows both compute the same
-function and gradients; in float32 the two libraries round differently (other
-summation orders), and SGD with momentum amplifies those last-bit differences
-step by step, so the curves agree closely at first and drift apart slowly.
+the same mini-batches in the same order, and take plain SGD-with-momentum steps, so
+their per-step losses agree to rounding noise. The two run in alternating blocks of
+``--block`` steps (timed separately, summed), so machine-speed drift hits both alike.
+In float64 (``--dtype float64``) the curves agree to ~1e-14 over the whole epoch,
+which shows both compute the same function and gradients; in float32 the two
+libraries round differently (other summation orders), and SGD with momentum
+amplifies those last-bit differences step by step, so the curves agree closely at
+first and drift apart slowly.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def torch_lenet(in_channels: int, num_classes: int, pad: int, flat: int) -> torc
 
 
 def run(dataset: str, batch_size: int, lr: float, momentum: float, limit: int | None,
-        data_dir: str | None, seed: int, dtype: str = "float32") -> dict:
+        data_dir: str | None, seed: int, dtype: str = "float32", blocks_of: int = 200) -> dict:
     """Train one epoch in each framework; return times, losses and accuracies."""
 
     train = load_dataset(dataset, "train", data_dir)
@@ -65,26 +67,41 @@ def run(dataset: str, batch_size: int, lr: float, momentum: float, limit: int | 
     batches = [(norm(x).astype(dtype), y) for x, y in loader]
 
     opt = SGD(list(model.parameters()), lr=lr, momentum=momentum)
-    losses = []
-    t0 = time.perf_counter()
-    for x, y in batches:
-        loss = F.cross_entropy(model(cz.tensor(x)), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.data))
-    cz_seconds = time.perf_counter() - t0
-
     topt = torch.optim.SGD(tmodel.parameters(), lr=lr, momentum=momentum)
-    tlosses = []
-    t0 = time.perf_counter()
-    for x, y in batches:
-        loss = torch.nn.functional.cross_entropy(tmodel(torch.from_numpy(x)), torch.from_numpy(y))
-        topt.zero_grad()
-        loss.backward()
-        topt.step()
-        tlosses.append(loss.item())
-    torch_seconds = time.perf_counter() - t0
+    losses, tlosses = [], []
+
+    def cz_steps(block):
+        for x, y in block:
+            loss = F.cross_entropy(model(cz.tensor(x)), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.data))
+
+    def torch_steps(block):
+        for x, y in block:
+            loss = torch.nn.functional.cross_entropy(tmodel(torch.from_numpy(x)),
+                                                     torch.from_numpy(y))
+            topt.zero_grad()
+            loss.backward()
+            topt.step()
+            tlosses.append(loss.item())
+
+    # The two trainings run in alternating blocks of steps, so that both see the same
+    # machine: on a shared VM the speed drifts by 2x within a minute, which a
+    # convzoo-then-PyTorch order would read as a 2x difference between them. Blocks are
+    # long (~2 s): each library's thread pool spins for a while after its last call and
+    # slows the other one down (25-step blocks measured PyTorch 60 % slower than alone).
+    cz_seconds = torch_seconds = 0.0
+    for start in range(0, len(batches), blocks_of):
+        block = batches[start:start + blocks_of]
+        t0 = time.perf_counter()
+        cz_steps(block)
+        t1 = time.perf_counter()
+        torch_steps(block)
+        t2 = time.perf_counter()
+        cz_seconds += t1 - t0
+        torch_seconds += t2 - t1
 
     xt = norm(test.images).astype(dtype)
     with cz.no_grad():
@@ -120,9 +137,12 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
+    p.add_argument("--block", type=int, default=200,
+                   help="steps per alternating block (convzoo, then PyTorch)")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
-    r = run(a.dataset, a.batch_size, a.lr, a.momentum, a.limit, a.data_dir, a.seed, a.dtype)
+    r = run(a.dataset, a.batch_size, a.lr, a.momentum, a.limit, a.data_dir, a.seed, a.dtype,
+            a.block)
     if a.json:
         print(json.dumps(r, indent=2))
         return
