@@ -146,3 +146,23 @@ def from_pitch(flat, plane, wq):
         d0 = uint64(r * wo)
         for q in range(wo):
             dst[d0 + uint64(q)] = flat[s0 + uint64(q)]
+
+
+@jit_serial
+def to_padded(flat, src0, rows, cols, width, buf, ph, pw, wp):
+    """Copy ``rows × cols`` cells of the plane starting at ``flat[src0]`` (row length
+    ``width``) into the zero-bordered buffer of row length ``wp`` at ``(ph, pw)``."""
+    for a in range(rows):
+        dst = uint64((a + ph) * wp + pw)
+        src = src0 + uint64(a * width)
+        for q in range(cols):
+            buf[dst + uint64(q)] = flat[src + uint64(q)]
+
+
+@jit_serial
+def row_total(acc, row, length):
+    """``Σ acc[row : row + length]`` accumulated in float64 (weight gradients)."""
+    total = 0.0
+    for m in range(length):
+        total += acc[row + m]
+    return total

@@ -28,6 +28,7 @@ import numpy as np
 from ..window import tap_index
 from . import _backend
 from ._backend import jit, prange, uint64
+from ._planes import to_padded
 
 
 # --- Numba: 2-d (1-d is 2-d with height 1) ------------------------------------------------------
@@ -107,11 +108,7 @@ def _im2col_pitched(x, col, n0, nb, r0, rows, kh, kw, dh, dw, ph, pw, hp, wp, wo
             n = t // c_in
             c = t - n * c_in
             src_plane = uint64(((n0 + n) * c_in + c) * height * width)
-            for a in range(height):
-                dst = uint64((a + ph) * wp + pw)
-                src = src_plane + uint64(a * width)
-                for q in range(width):
-                    xp[dst + uint64(q)] = xf[src + uint64(q)]
+            to_padded(xf, src_plane, height, width, width, xp, ph, pw, wp)
             for i in range(kh):
                 for j in range(kw):
                     off = uint64((r0 + i * dh) * wp + j * dw)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import jit, prange, uint64
-from ._planes import from_phases, from_pitch, layout, to_phases, to_pitch
+from ._planes import from_phases, from_pitch, layout, row_total, to_phases, to_pitch
 
 
 @jit
@@ -111,10 +111,7 @@ def _weight_grad(x, dy, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                     for m in range(length):
                         accf[row + uint64(m)] += g[m] * phases[off + uint64(m)]
             for k in range(taps):
-                total = 0.0
-                for m in range(length):
-                    total += acc[k, m]
-                gw[o, k] = total
+                gw[o, k] = row_total(accf, k * length, length)
 
 
 @jit
@@ -146,11 +143,7 @@ def _backward(x, dy, w, dx, gw, mult, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                 from_phases(grads, dx[n, c], sh, sw, ph, pw, hq, wq)
             for i in range(mult):
                 for k in range(taps):
-                    total = 0.0
-                    row = (i * taps + k) * length
-                    for m in range(length):
-                        total += acc[row + m]
-                    gw[c * mult + i, k] = total
+                    gw[c * mult + i, k] = row_total(acc, (i * taps + k) * length, length)
 
 
 # --- wrappers -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import jit, prange, uint64
-from ._planes import from_phases, from_pitch, to_phases, to_pitch
+from ._planes import from_phases, from_pitch, row_total, to_phases, to_pitch
 from .depthwise import _layout, blocks
 
 
@@ -118,11 +118,7 @@ def _weight_grad(x, dy, gw, offsets, sh, sw, ph, pw, hq, wq, nblocks):
                             acc[row + uint64(m)] += g[m] * phases[off + uint64(m)]
             for ci in range(cg):
                 for k in range(taps):
-                    total = 0.0
-                    row = (ci * taps + k) * length
-                    for m in range(length):
-                        total += acc[row + m]
-                    gw[o, ci, k] = total
+                    gw[o, ci, k] = row_total(acc, (ci * taps + k) * length, length)
 
 
 def _taps(w: np.ndarray) -> np.ndarray:

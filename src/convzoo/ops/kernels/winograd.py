@@ -24,6 +24,7 @@ import numpy as np
 
 from . import plan
 from ._backend import jit, prange, uint64
+from ._planes import to_padded
 from .depthwise import blocks
 
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
@@ -47,11 +48,7 @@ def _input_tiles(x, v, n0, nb, ph, pw, th, tw, nblocks):
             i = p // c_in
             c = p - i * c_in
             src0 = uint64(((n0 + i) * c_in + c) * height * width)
-            for a in range(rows):
-                dst = uint64((a + ph) * wb + pw)
-                src = src0 + uint64(a * width)
-                for q in range(cols):
-                    xp[dst + uint64(q)] = xf[src + uint64(q)]
+            to_padded(xf, src0, rows, cols, width, xp, ph, pw, wb)
             col0 = uint64((c * nb + i) * tiles)
             for ty in range(th):
                 r0 = uint64(2 * ty * wb)
