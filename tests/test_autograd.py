@@ -287,7 +287,7 @@ def test_leaf_grads_never_alias_what_others_can_see():
 
 
 def test_private_adopts_only_unshared_arrays():
-    from convzoo.autograd import _private
+    from convzoo._graph import _private
     fresh = np.ones(4)
     got = _private(fresh)            # held by this name only (plus the call): adopted
     assert got is fresh
